@@ -19,6 +19,7 @@ deps: setup
 
 build: deps
 	@npm run --silent build
+	@npm run --silent build:native >/dev/null
 
 check: build
 	@bash scripts/check-gen.sh
