@@ -15,6 +15,7 @@ import type { Logger } from "pino";
 import type { Affiliate } from "../cluster/affiliate.js";
 import { ClusterClient, type WatchResponse } from "../gen/sidero/discovery/server/cluster.js";
 import { IP } from "../net/ip.js";
+import { DEFAULT_RATE_LIMIT, RateLimiter } from "../server/limiter.js";
 import { Backoff } from "./backoff.js";
 import { EventQueue } from "./event-queue.js";
 import {
@@ -73,6 +74,8 @@ type LoopEvent =
 export class DiscoveryClient extends EventEmitter<{ change: [] }> {
   private readonly events = new EventQueue<LoopEvent>();
   private readonly backoff: Backoff;
+  /** Stays inside the server's per-IP budget, so harvest reports never earn ResourceExhausted. */
+  private readonly budget = new RateLimiter(DEFAULT_RATE_LIMIT);
   private target: string;
   private client: ClusterClient | undefined;
   private watch: ClientReadableStream<WatchResponse> | undefined;
@@ -279,6 +282,7 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
         this.settleDeletes();
       } else {
         for (const request of this.sealed) {
+          await this.spendToken();
           await unary((cb) =>
             client.affiliateUpdate(
               { clusterId: this.options.clusterId, ...request },
@@ -295,6 +299,11 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
     } catch (err) {
       this.dropWatch(`refresh: ${errorText(err)}`);
     }
+  }
+
+  private async spendToken(): Promise<void> {
+    const reservation = this.budget.reserve("self", Date.now());
+    if (reservation && reservation.waitMs > 0) await new Promise((r) => setTimeout(r, reservation.waitMs));
   }
 
   private settleDeletes(): void {
