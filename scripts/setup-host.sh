@@ -3,7 +3,8 @@
 # when missing. --no-install-recommends matters: without it wireguard-tools
 # pulls in a kernel image.
 set -euo pipefail
-packages=(wireguard-go wireguard-tools nftables iproute2 iputils-ping)
+# zsh only runs the completion test of kubespanctl.
+packages=(wireguard-go wireguard-tools nftables iproute2 iputils-ping zsh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

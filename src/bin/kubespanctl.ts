@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-import { Command } from "commander";
-import { VERSION } from "../version.js";
+import { runCli } from "../cli/main.js";
 
-// Placeholder until the daemon lands: it only documents itself.
-new Command("kubespanctl")
-  .description(
-    "status CLI for the local kubespand (not implemented yet in this build: only --help and --version work)",
-  )
-  .version(VERSION)
-  .action(function (this: Command) {
-    this.help({ error: true });
-  })
-  .parse();
+const interrupted = new AbortController();
+// The first Ctrl-C stops a --watch cleanly (exit 0); a second one kills the process.
+process.once("SIGINT", () => {
+  interrupted.abort();
+  process.once("SIGINT", () => process.exit(130));
+});
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  now: () => Date.now(),
+  signal: interrupted.signal,
+});
