@@ -36,6 +36,12 @@ test-all: test
 bench: build
 	@npm run --silent bench
 
+demo: build
+	@bash scripts/demo-up.sh
+
+demo-down:
+	@bash scripts/demo-down.sh
+
 gen:
 	@npm run --silent gen
 

@@ -74,6 +74,11 @@ export class DiscoveryServices extends EventEmitter<{ change: [] }> {
     return publicIPOf(this.views());
   }
 
+  /** True once any service delivered a watch snapshot: before that, "no affiliates" means "not known yet". */
+  synced(): boolean {
+    return this.clients.some((c) => c.status().dataUpdatedAt > 0);
+  }
+
   statuses(): ClientStatus[] {
     return this.clients.map((c) => c.status());
   }

@@ -87,6 +87,9 @@ export function allowedClaims(affiliate: Affiliate, policy: CompiledPolicy, reje
   if (!policy.allowDefaultRoutes) claims = withoutDefaultRoutes(claims, reject);
 
   let set = IPSet.of(claims).remove(IPSet.of(ks?.excludedNetworks ?? []));
+  // Talos lists its own KubeSpan address among its addresses; that /128 is
+  // the peer's anyway, so it is not a refused claim.
+  if (ks?.address) set = set.remove(ks.address);
   set = refuse(set, policy.cluster, "cluster-prefix", reject);
   set = refuse(set, policy.local, "local-address", reject);
   return refuse(set, policy.notAccepted, "not-accepted", reject);
