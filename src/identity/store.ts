@@ -11,7 +11,8 @@
 //   keeps its interface ID (so a random-MAC node stays stable too).
 import { randomBytes } from "node:crypto";
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
+import { syncDirectory, temporaryPath, writeNewFile } from "../util/atomic-file.js";
 import { IdentityError } from "./errors.js";
 import {
   formatKubeSpanIdentity,
@@ -162,15 +163,9 @@ async function replaceFile(file: string, content: string): Promise<void> {
 }
 
 async function writeTemp(file: string, content: string): Promise<string> {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = temporaryPath(file);
   try {
-    const handle = await open(temp, "wx", 0o600);
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeNewFile(temp, content, 0o600);
     return temp;
   } catch (err) {
     await unlink(temp).catch(() => undefined);
@@ -181,12 +176,7 @@ async function writeTemp(file: string, content: string): Promise<string> {
 /** Makes the directory entry durable, not just the file data. */
 async function syncDir(dir: string): Promise<void> {
   try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await syncDirectory(dir);
   } catch (err) {
     throw new IdentityError(`cannot sync state directory: ${describe(err)}`, dir);
   }

@@ -3,6 +3,7 @@
 // and refuses oversized records before reading them.
 import { open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { syncDirectory } from "../util/atomic-file.js";
 import { CLUSTER_RECORD_TAG, MAX_CLUSTER_RECORD_BYTES, SnapshotFormatError } from "./snapshot.js";
 
 /** Records are written in batches of about this size to keep the syscall count low. */
@@ -37,22 +38,9 @@ export async function writeSnapshotFile(path: string, records: Iterable<Uint8Arr
     await file.close();
   }
   await rename(tmp, path);
-  await syncDirectory(dirname(path));
+  // Makes the rename durable; not every filesystem allows it, which is harmless.
+  await syncDirectory(dirname(path)).catch(() => {});
   return total;
-}
-
-/** Makes the rename itself durable; not every filesystem allows it, which is harmless. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Best effort only.
-  }
 }
 
 interface Varint {
