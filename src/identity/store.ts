@@ -10,7 +10,7 @@
 //   same; when the cluster ID changes, the address moves to the new /64 and
 //   keeps its interface ID (so a random-MAC node stays stable too).
 import { randomBytes } from "node:crypto";
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { chmod, link, mkdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { syncDirectory, temporaryPath, writeNewFile } from "../util/atomic-file.js";
 import { IdentityError } from "./errors.js";
