@@ -279,12 +279,15 @@ t.test("isValidPublicKey", async (t) => {
   for (const key of bad) t.notOk(isValidPublicKey(key), JSON.stringify(key));
 });
 
-t.test("a peer listing its own KubeSpan address among its addresses (as Talos does) is not a refused claim", async (t) => {
-  const { specs, rejections } = computePeerSpecs(
-    [peer("n1", 1, { addresses: ["10.0.0.1", "fd50:8d60:4238:6302::1"] })],
-    "local",
-    policy,
-  );
-  t.same(rejections, []);
-  t.same(specs[0]?.allowedIPs.map(String), ["10.0.0.1/32", "fd50:8d60:4238:6302::1/128"]);
-});
+t.test(
+  "a peer listing its own KubeSpan address among its addresses (as Talos does) is not a refused claim",
+  async (t) => {
+    const { specs, rejections } = computePeerSpecs(
+      [peer("n1", 1, { addresses: ["10.0.0.1", "fd50:8d60:4238:6302::1"] })],
+      "local",
+      policy,
+    );
+    t.same(rejections, []);
+    t.same(specs[0]?.allowedIPs.map(String), ["10.0.0.1/32", "fd50:8d60:4238:6302::1/128"]);
+  },
+);
