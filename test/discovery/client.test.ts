@@ -11,7 +11,7 @@ import type { LocalPayload } from "../../src/discovery/local-payload.js";
 import { discoveryPayloadCodec } from "../../src/discovery/payload.js";
 import { ClusterClient } from "../../src/gen/sidero/discovery/server/cluster.js";
 import { Endpoint, IP } from "../../src/net/ip.js";
-import { type RunningServer, startServer } from "../../src/server/server.js";
+import { startServer } from "../../src/server/server.js";
 
 const logger = pino({ level: "silent" });
 const secret = randomBytes(32).toString("base64");
