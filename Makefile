@@ -29,6 +29,7 @@ check: build
 test: check
 	@npx tap
 	@node scripts/check-coverage.mjs
+	@node scripts/test-summary.mjs
 
 test-all: export KUBESPAN_SLOW_TESTS=1
 test-all: test

@@ -14,7 +14,7 @@ const PURE_CORE = [
 ];
 
 execFileSync("npx", ["tap", "report", "json-summary"], { stdio: ["ignore", "ignore", "inherit"] });
-const summary = JSON.parse(readFileSync("coverage/coverage-summary.json", "utf8"));
+const summary = JSON.parse(readFileSync(".tap/report/coverage-summary.json", "utf8"));
 const root = `${process.cwd()}/`;
 let covered = 0;
 let total = 0;

@@ -15,7 +15,7 @@ import { discoveryPayloadCodec } from "../discovery/payload.js";
 import { DiscoveryServices } from "../discovery/services.js";
 import { type ApplyResult, HostApplier } from "../host/apply.js";
 import type { HostPlan } from "../host/plan.js";
-import type { ObservedDevice } from "../host/wireguard/types.js";
+import type { DesiredPeer, ObservedDevice } from "../host/wireguard/types.js";
 import type { Identity } from "../identity/identity.js";
 import { loadOrCreateIdentity } from "../identity/store.js";
 import type { PeerTracker } from "../mesh/peer-tracker.js";
@@ -33,6 +33,8 @@ import { hostSettings } from "./settings.js";
 
 /** Talos publishes with the server's maximum TTL; refreshes come every TTL/2. */
 export const DISCOVERY_TTL_SECONDS = 30 * 60;
+/** WireGuard's REJECT_AFTER_TIME: a session older than this is gone anyway. */
+const SESSION_LIFETIME_MS = 180_000;
 /** How often an adopted device is re-checked while discovery has not answered yet. */
 const HOLD_POLL_MS = 500;
 
@@ -239,8 +241,9 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
   }
 
   private async act(result: PassResult, now: number): Promise<void> {
+    const desired = new Map(result.plan.wireguard.peers.map((p) => [p.publicKey, p]));
     for (const [publicKey, decision] of result.decisions) {
-      if (decision.kick) await this.host.kick(publicKey, this.config.kubespan.persistentKeepaliveSeconds);
+      if (decision.kick) await this.kick(publicKey, desired.get(publicKey), now);
       if (decision.setEndpoint) {
         const previous = this.trackers.get(publicKey)?.status.lastUsedEndpoint;
         if (previous && !previous.equals(decision.setEndpoint))
@@ -262,6 +265,17 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
         "more than 64 endpoints; lowest dropped",
       );
     }
+  }
+
+  /**
+   * Starts a handshake now. A peer that still has a session would carry on
+   * over the new endpoint without one (only a handshake declares a path good),
+   * so it is re-created instead of merely nudged.
+   */
+  private async kick(publicKey: string, peer: DesiredPeer | undefined, now: number): Promise<void> {
+    const lastHandshake = this.trackers.get(publicKey)?.status.lastHandshakeTime ?? 0;
+    if (peer?.endpoint && now - lastHandshake < SESSION_LIFETIME_MS) await this.host.rehandshake(peer);
+    else await this.host.kick(publicKey, this.config.kubespan.persistentKeepaliveSeconds);
   }
 
   private remember(result: PassResult): void {

@@ -19,7 +19,7 @@ import { diffDevice, isEmptyDiff, kickPatches } from "./wireguard/diff.js";
 import { shortKey } from "./wireguard/keys.js";
 import { type BackendSelection, type OpenedDevice, openDevice } from "./wireguard/select.js";
 import { stopUserspace } from "./wireguard/spawn.js";
-import { type ObservedDevice, WireGuardError } from "./wireguard/types.js";
+import { type DesiredPeer, type ObservedDevice, WireGuardError } from "./wireguard/types.js";
 import { uapiSocketPath } from "./wireguard/uapi.js";
 
 export type ChangeArea = "link" | "wireguard" | "address" | "route" | "rule" | "nftables" | "sysctl";
@@ -114,6 +114,30 @@ export class HostApplier {
     for (const warning of warnings) this.log.warn({ component: "host" }, warning);
     if (changes.length > 0) this.log.info({ component: "host", changes }, "host state changed");
     return { changes, warnings, backend: selection };
+  }
+
+  /**
+   * Forces a fresh handshake with a peer that still holds a session: after an
+   * endpoint change WireGuard keeps using the old session on the new path and
+   * only handshakes at the next rekey (2 min), so nothing would prove the new
+   * path. Re-creating the peer drops the session; its persistent keepalive
+   * then starts a handshake at once.
+   */
+  async rehandshake(peer: DesiredPeer): Promise<void> {
+    const { backend } = this.requireDevice();
+    await backend.configure({ peers: [{ publicKey: peer.publicKey, remove: true }] });
+    await backend.configure({
+      peers: [
+        {
+          publicKey: peer.publicKey,
+          presharedKey: peer.presharedKey,
+          ...(peer.endpoint ? { endpoint: peer.endpoint } : {}),
+          keepaliveSeconds: peer.keepaliveSeconds,
+          replaceAllowedIPs: true,
+          allowedIPs: peer.allowedIPs,
+        },
+      ],
+    });
   }
 
   /**

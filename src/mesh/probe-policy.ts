@@ -19,6 +19,8 @@ export interface Timers {
   readonly fastPollMs: number;
   /** Cadence when a peer is up and quiet. */
   readonly slowTickMs: number;
+  /** How often an up peer's counters are read, so traffic that starts on it turns probing on quickly. */
+  readonly upPollMs: number;
   /** At most one probe per peer per interval. */
   readonly probeIntervalMs: number;
   /** Consecutive missed probes that, with tx growing and rx frozen, mean a dead path. */
@@ -55,6 +57,11 @@ export const FAST_TIMERS: Timers = Object.freeze({
   fastPollMs: 1_000,
   // Talos's reconcile interval: repairs drift when nothing is happening.
   slowTickMs: 30_000,
+  // Probing starts only once traffic is seen, and traffic is only seen when
+  // the counters are read: 5 s bounds that delay for a flow that starts on a
+  // quiet peer, at the cost of one device dump per 5 s (about 20 ms for 1 000
+  // peers).
+  upPollMs: 5_000,
   // One echo per second per peer is ~128 bytes each way on the wire (a
   // 40-byte probe in IPv6/UDP plus WireGuard's 32 bytes), negligible next to
   // the traffic that made the peer worth probing.
@@ -223,7 +230,7 @@ export function upCheckAt(
   now: number,
   timers: Timers,
 ): number {
-  let at = Math.min(now + timers.slowTickMs, lastHandshake + timers.peerDownMs);
+  let at = Math.min(now + Math.min(timers.slowTickMs, timers.upPollMs), lastHandshake + timers.peerDownMs);
   if (probing) at = Math.min(at, now + timers.fastPollMs);
   if (txBytes > live.txAtRxMove) at = Math.min(at, live.rxMovedAt + timers.txWithoutRxMs);
   return Math.max(at, now + 1);

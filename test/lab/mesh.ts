@@ -9,13 +9,14 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { credentials } from "@grpc/grpc-js";
 import { KubeSpanClient, type PeerStatus, type Status } from "../../src/gen/kubespan/v1/api.js";
 import { type Lab, Netns, type TeardownTarget } from "./netns.js";
+import { projectRoot } from "./root.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const ROOT = projectRoot();
 export const KUBESPAND = join(ROOT, "dist/src/bin/kubespand.js");
 export const DISCOVERY = join(ROOT, "dist/src/bin/kubespan-discovery.js");
 export const KUBESPANCTL = join(ROOT, "dist/src/bin/kubespanctl.js");

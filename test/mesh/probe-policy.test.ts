@@ -129,10 +129,10 @@ t.test("wantsProbe: capable, busy, and not within the interval", async (t) => {
 
 t.test("upCheckAt: the earliest moment a rule could change the verdict", async (t) => {
   const live: Liveness = { ...freshLiveness(0, 500), rxMovedAt: 100_000 };
-  t.equal(upCheckAt(live, 500, 99_000, false, 100_000, T), 130_000, "quiet: slow tick");
-  t.equal(upCheckAt(live, 500, 0, false, 260_000, T), 275_000, "handshake deadline first");
-  t.equal(upCheckAt(live, 900, 99_000, false, 100_000, T), 130_000, "sending since rx: still the tick");
-  t.equal(upCheckAt(live, 900, 99_000, false, 120_000, T), 135_000, "tx-without-rx deadline");
+  t.equal(upCheckAt(live, 500, 99_000, false, 100_000, T), 105_000, "quiet: counters read every 5 s");
+  t.equal(upCheckAt(live, 500, 0, false, 272_000, T), 275_000, "handshake deadline first");
+  t.equal(upCheckAt(live, 900, 99_000, false, 100_000, T), 105_000, "sending since rx: still the 5 s poll");
+  t.equal(upCheckAt(live, 900, 99_000, false, 132_000, T), 135_000, "tx-without-rx deadline");
   t.equal(upCheckAt(live, 500, 99_000, true, 100_000, T), 101_000, "probing: every second");
   t.equal(upCheckAt(live, 900, 99_000, false, 140_000, T), 140_001, "never in the past");
 });
