@@ -2,11 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup deps build check test test-all bench demo demo-down gen clean
+.PHONY: help setup deps build check test bench demo demo-down gen clean
 
 help:
 	@echo "make test       install what is missing, build, lint and run every test (CI runs this)"
-	@echo "make test-all   the same, including the slow lab scenarios"
 	@echo "make demo       start a 3-node demo mesh in network namespaces"
 	@echo "make demo-down  remove the demo mesh"
 	@echo "make bench      run all benchmarks (results in bench/results/)"
@@ -30,9 +29,6 @@ test: check
 	@npx tap
 	@node scripts/check-coverage.mjs
 	@node scripts/test-summary.mjs
-
-test-all: export KUBESPAN_SLOW_TESTS=1
-test-all: test
 
 bench: build
 	@npm run --silent bench

@@ -3,7 +3,13 @@
 // kernel and userspace backends (test/host/wireguard/contract.ts).
 import type { Prefix } from "../../net/ip.js";
 import { isZeroKey } from "./keys.js";
-import type { DevicePatch, ObservedDevice, ObservedPeer, WireGuardBackend } from "./types.js";
+import {
+  type DevicePatch,
+  emptyObservedPeer,
+  type ObservedDevice,
+  type ObservedPeer,
+  type WireGuardBackend,
+} from "./types.js";
 
 export class FakeBackend implements WireGuardBackend {
   readonly kind = "userspace";
@@ -41,7 +47,7 @@ export class FakeBackend implements WireGuardBackend {
       let peer = this.peers.get(change.publicKey);
       if (peer === undefined) {
         if (change.updateOnly) continue;
-        peer = newPeer(change.publicKey);
+        peer = emptyObservedPeer(change.publicKey);
         this.peers.set(change.publicKey, peer);
       }
       if (change.presharedKey !== undefined) {
@@ -63,17 +69,4 @@ export class FakeBackend implements WireGuardBackend {
     }
     owner.allowedIPs.push(prefix);
   }
-}
-
-function newPeer(publicKey: string): ObservedPeer {
-  return {
-    publicKey,
-    presharedKey: undefined,
-    endpoint: undefined,
-    lastHandshakeMs: 0,
-    rxBytes: 0n,
-    txBytes: 0n,
-    keepaliveSeconds: 0,
-    allowedIPs: [],
-  };
 }

@@ -41,6 +41,20 @@ export interface ObservedPeer {
   allowedIPs: Prefix[];
 }
 
+/** A peer as the device reports it right after creation: no session, no traffic. */
+export function emptyObservedPeer(publicKey: string): ObservedPeer {
+  return {
+    publicKey,
+    presharedKey: undefined,
+    endpoint: undefined,
+    lastHandshakeMs: 0,
+    rxBytes: 0n,
+    txBytes: 0n,
+    keepaliveSeconds: 0,
+    allowedIPs: [],
+  };
+}
+
 export interface ObservedDevice {
   privateKey: string | undefined;
   listenPort: number;

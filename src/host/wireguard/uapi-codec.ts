@@ -4,7 +4,13 @@
 import { Endpoint, type Prefix } from "../../net/ip.js";
 import { parseIP, parsePrefix, wireEndpoint, wirePrefix } from "./canonical-ip.js";
 import { isZeroKey, keyBytes, keyFromHex, keyToHex } from "./keys.js";
-import { type DevicePatch, type ObservedDevice, type ObservedPeer, WireGuardError } from "./types.js";
+import {
+  type DevicePatch,
+  emptyObservedPeer,
+  type ObservedDevice,
+  type ObservedPeer,
+  WireGuardError,
+} from "./types.js";
 
 export function encodeSet(patch: DevicePatch): string {
   return [...encodeSetChunks(patch)].join("");
@@ -151,7 +157,7 @@ export function parseGet(reply: string, memo: ParseMemo = new ParseMemo()): Obse
     const value = reply.slice(eq + 1, end);
     if (key === "public_key") {
       finishPeer();
-      peer = emptyPeer(memo.key(value, "peer public key"));
+      peer = emptyObservedPeer(memo.key(value, "peer public key"));
       handshakeSec = 0;
       handshakeNsec = 0;
       device.peers.push(peer);
@@ -204,19 +210,6 @@ function lineEnd(text: string, from: number): number {
 /** Every value this reports is a number or an address: secrets go through keyFromHex, which never echoes. */
 function bad(line: number, key: string, value: string, expected: string): never {
   throw new WireGuardError(`UAPI get, line ${line}: ${key} ${JSON.stringify(value)} is not ${expected}`);
-}
-
-function emptyPeer(publicKey: string): ObservedPeer {
-  return {
-    publicKey,
-    presharedKey: undefined,
-    endpoint: undefined,
-    lastHandshakeMs: 0,
-    rxBytes: 0n,
-    txBytes: 0n,
-    keepaliveSeconds: 0,
-    allowedIPs: [],
-  };
 }
 
 function integer(text: string): number | undefined {
