@@ -20,7 +20,7 @@ try {
     members.push(hubSide);
   }
   await lab.bridge(mesh.hub, "br1", members);
-  const [n1, n2] = [mesh.nodes[0]!, mesh.nodes[1]!];
+  const n1 = mesh.nodes[0]!;
   await waitFor(
     "both endpoints advertised",
     async () => {

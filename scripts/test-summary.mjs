@@ -6,7 +6,11 @@ import { join } from "node:path";
 
 function files(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith(".tap") ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? files(join(dir, entry.name))
+      : entry.name.endsWith(".tap")
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
