@@ -42,12 +42,17 @@ export interface Mesh {
   clusterSecret: string;
   discoveryURL: string;
   serverLog: string[];
+  /** The running kubespan-discovery process (replace it with startDiscovery). */
+  server: ChildProcess | undefined;
+  serverArgs: string[];
 }
 
 export interface MeshOptions {
   nodes: number;
   /** Extra YAML lines appended under `kubespan:` for every node. */
   kubespanExtra?: string;
+  /** Extra kubespan-discovery flags, e.g. ["--gc-interval=1s"]. */
+  serverArgs?: string[];
 }
 
 const SUBNET = "10.77.0";
@@ -81,32 +86,51 @@ export async function startMesh(lab: Lab, t: TeardownTarget, options: MeshOption
   await lab.bridge(hub, "br0", members);
   await hub.run(["ip", "address", "add", `${HUB_IP}/24`, "dev", "br0"]);
 
-  const serverLog: string[] = [];
-  const server = lab.spawn(hub, [
-    "node",
-    DISCOVERY,
-    `--addr=${HUB_IP}:3000`,
-    "--landing-addr=",
-    "--metrics-addr=",
-    "--snapshots-enabled=false",
-  ]);
-  collect(server, serverLog);
   const mesh: Mesh = {
     lab,
     hub,
     nodes,
     clusterSecret: randomBytes(32).toString("base64"),
     discoveryURL: `http://${HUB_IP}:3000`,
-    serverLog,
+    serverLog: [],
+    server: undefined,
+    serverArgs: options.serverArgs ?? [],
   };
-  await waitFor("the discovery server to listen", async () =>
-    (await hub.exec(["ss", "-Hltn", "sport = :3000"])).stdout.includes("3000"),
-  );
+  await startDiscovery(mesh);
   for (const node of nodes) {
     await writeConfig(mesh, node, options.kubespanExtra ?? "");
     startDaemon(mesh, node);
   }
   return mesh;
+}
+
+/** Starts kubespan-discovery in the hub (empty state) and waits until it listens. */
+export async function startDiscovery(mesh: Mesh): Promise<ChildProcess> {
+  const server = mesh.lab.spawn(mesh.hub, [
+    "node",
+    DISCOVERY,
+    `--addr=${HUB_IP}:3000`,
+    "--landing-addr=",
+    "--metrics-addr=",
+    "--snapshots-enabled=false",
+    ...mesh.serverArgs,
+  ]);
+  collect(server, mesh.serverLog);
+  mesh.server = server;
+  await waitFor("the discovery server to listen", async () =>
+    (await mesh.hub.exec(["ss", "-Hltn", "sport = :3000"])).stdout.includes("3000"),
+  );
+  return server;
+}
+
+/** Stops kubespan-discovery (SIGTERM) and waits for it to exit. */
+export async function stopDiscovery(mesh: Mesh): Promise<void> {
+  const server = mesh.server;
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((r) => server.once("exit", r));
+  server.kill("SIGTERM");
+  await exited;
+  mesh.server = undefined;
 }
 
 export async function writeConfig(mesh: Mesh, node: MeshNode, kubespanExtra: string): Promise<void> {
