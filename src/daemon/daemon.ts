@@ -107,7 +107,11 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
       this.options.probePort ?? DEFAULT_PROBE_PORT,
       this.logger,
     );
-    await this.prober.start();
+    // Probes only speed up failure detection; without them the handshake and
+    // counter rules still apply, so a busy port is a warning, not a failure.
+    await this.prober.start().catch((err: Error) => {
+      this.logger.warn({ err: err.message }, "path probes disabled: cannot bind the probe port");
+    });
     this.services = this.createServices();
     this.services.on("change", () => this.loop.trigger());
     this.facts.watch();
