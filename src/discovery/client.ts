@@ -31,6 +31,13 @@ export const HELLO_DEADLINE_MS = 10_000;
 export const REFRESH_DEADLINE_MS = 30_000;
 /** Upstream has no loop protection; give up following after this many redirects without a Watch. */
 export const MAX_CONSECUTIVE_REDIRECTS = 5;
+/**
+ * After a reconnect, affiliates missing from the new snapshot are kept this
+ * long before they are dropped: a discovery service that restarted empty is
+ * refilled only as every node reconnects (each after up to 90 s of backoff),
+ * and dropping the missing ones at once would tear down working peers.
+ */
+export const RECONNECT_GRACE_MS = 120_000;
 /** A full cluster's snapshot is about 4.6 MB; the gRPC default limit is 4 MiB. */
 const MAX_RECEIVE_BYTES = 16 * 1024 * 1024;
 
@@ -90,6 +97,10 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
   private loop: Promise<void> | undefined;
   private readonly deleteWaiters: Array<(error?: Error) => void> = [];
   private known = new Map<string, Affiliate>();
+  /** Kept after a reconnect although the snapshot did not list them, until this time. */
+  private readonly stale = new Map<string, number>();
+  private staleTimer: NodeJS.Timeout | undefined;
+  private snapshots = 0;
   private readonly info: ClientStatus;
 
   constructor(private readonly options: DiscoveryClientOptions) {
@@ -240,13 +251,22 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
     const isSnapshot = this.awaitingSnapshot;
     this.awaitingSnapshot = false;
     if (isSnapshot) this.redirects = 0;
+    // Only the first snapshot ever replaces the set; later ones (after a
+    // reconnect) keep what they do not list for RECONNECT_GRACE_MS.
+    const retain = isSnapshot && this.snapshots > 0;
+    if (isSnapshot) this.snapshots++;
     const outcome = applyWatchMessage(
       this.known,
       message,
       isSnapshot,
       this.options.affiliateId,
       this.options.open,
+      retain,
     );
+    for (const a of message.affiliates) if (message.deleted || a.data.length > 0) this.stale.delete(a.id);
+    const until = Date.now() + RECONNECT_GRACE_MS;
+    for (const id of outcome.absent) if (!this.stale.has(id)) this.stale.set(id, until);
+    if (outcome.absent.length > 0) this.scheduleStaleExpiry();
     for (const skip of outcome.skipped) {
       this.options.logger.warn({ affiliate: skip.id, reason: skip.reason }, "skipping undecodable affiliate");
     }
@@ -255,6 +275,26 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
     this.known = outcome.affiliates;
     this.info.dataUpdatedAt = Date.now();
     this.emit("change");
+  }
+
+  private scheduleStaleExpiry(): void {
+    if (this.staleTimer) clearTimeout(this.staleTimer);
+    const next = Math.min(...this.stale.values());
+    this.staleTimer = setTimeout(() => this.expireStale(), Math.max(0, next - Date.now()));
+  }
+
+  /** Drops the affiliates no service listed again within the grace period. */
+  private expireStale(): void {
+    this.staleTimer = undefined;
+    const now = Date.now();
+    let dropped = false;
+    for (const [id, until] of this.stale) {
+      if (until > now) continue;
+      this.stale.delete(id);
+      dropped = this.known.delete(id) || dropped;
+    }
+    if (this.stale.size > 0) this.scheduleStaleExpiry();
+    if (dropped) this.emit("change");
   }
 
   private dropWatch(reason: string): void {
@@ -348,6 +388,7 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
 
   private shutdown(): void {
     if (this.ticker) clearInterval(this.ticker);
+    if (this.staleTimer) clearTimeout(this.staleTimer);
     this.closeChannel();
     this.info.state = "stopped";
     for (const waiter of this.deleteWaiters.splice(0)) waiter(new Error("discovery client stopped"));

@@ -27,13 +27,16 @@ export interface SkippedRecord {
 
 export interface ApplyOutcome {
   affiliates: Map<string, Affiliate>;
+  /** With `retainAbsent`: IDs known before that the snapshot did not list (kept, for now). */
+  absent: string[];
   skipped: SkippedRecord[];
   skippedEndpoints: number;
 }
 
 /**
  * Returns the new map after one message. The first message of every stream
- * is a snapshot and replaces the map; later ones carry one upsert or deletion.
+ * is a snapshot and replaces the map (with `retainAbsent`, records it does not
+ * list are kept and reported in `absent`, for the caller to expire); later ones carry one upsert or deletion.
  * Our own ID is skipped, data-less records leave any existing entry alone, and
  * records whose decrypted node ID differs from the server-side ID are dropped
  * (a member could otherwise publish under another node's ID).
@@ -44,8 +47,9 @@ export function applyWatchMessage(
   isSnapshot: boolean,
   selfId: string,
   open: Opener,
+  retainAbsent = false,
 ): ApplyOutcome {
-  const affiliates = isSnapshot ? new Map<string, Affiliate>() : new Map(current);
+  const affiliates = isSnapshot && !retainAbsent ? new Map<string, Affiliate>() : new Map(current);
   const skipped: SkippedRecord[] = [];
   let skippedEndpoints = 0;
   for (const record of message.affiliates) {
@@ -71,5 +75,7 @@ export function applyWatchMessage(
     skippedEndpoints += result.skippedEndpoints;
     affiliates.set(record.id, result.affiliate);
   }
-  return { affiliates, skipped, skippedEndpoints };
+  const listed = new Set(message.affiliates.map((a) => a.id));
+  const absent = isSnapshot && retainAbsent ? [...current.keys()].filter((id) => !listed.has(id)) : [];
+  return { affiliates, skipped, skippedEndpoints, absent };
 }

@@ -92,3 +92,23 @@ t.test("undecryptable records and node-ID mismatches are skipped and reported", 
   t.match(out.skipped[1]?.reason, /differs from record ID/);
   t.equal(out.skippedEndpoints, 2);
 });
+
+t.test("a snapshot after a reconnect can keep records it does not list, and says which", async (t) => {
+  const before = new Map([
+    ["a", emptyAffiliate("a")],
+    ["gone", emptyAffiliate("gone")],
+  ]);
+  const out = applyWatchMessage(
+    before,
+    { affiliates: [rec("a"), rec("b")], deleted: false },
+    true,
+    "self",
+    open,
+    true,
+  );
+  t.same(ids(out.affiliates), ["a", "b", "gone"]);
+  t.same(out.absent, ["gone"]);
+  const plain = applyWatchMessage(before, { affiliates: [rec("a")], deleted: false }, true, "self", open);
+  t.same(ids(plain.affiliates), ["a"], "without retainAbsent the snapshot replaces the set");
+  t.same(plain.absent, []);
+});
