@@ -15,7 +15,7 @@ import type { Logger } from "pino";
 import type { Affiliate } from "../cluster/affiliate.js";
 import { ClusterClient, type WatchResponse } from "../gen/sidero/discovery/server/cluster.js";
 import { IP } from "../net/ip.js";
-import { DEFAULT_RATE_LIMIT, RateLimiter } from "../server/limiter.js";
+import { DEFAULT_RATE_LIMIT, RateLimiter } from "../util/rate-limiter.js";
 import { Backoff } from "./backoff.js";
 import { EventQueue } from "./event-queue.js";
 import {
@@ -25,19 +25,13 @@ import {
   samePayload,
   sealPayload,
 } from "./local-payload.js";
+import { ReconnectGrace } from "./reconnect-grace.js";
 import { applyWatchMessage, type Opener } from "./watch-apply.js";
 
 export const HELLO_DEADLINE_MS = 10_000;
 export const REFRESH_DEADLINE_MS = 30_000;
 /** Upstream has no loop protection; give up following after this many redirects without a Watch. */
 export const MAX_CONSECUTIVE_REDIRECTS = 5;
-/**
- * After a reconnect, affiliates missing from the new snapshot are kept this
- * long before they are dropped: a discovery service that restarted empty is
- * refilled only as every node reconnects (each after up to 90 s of backoff),
- * and dropping the missing ones at once would tear down working peers.
- */
-export const RECONNECT_GRACE_MS = 120_000;
 /** A full cluster's snapshot is about 4.6 MB; the gRPC default limit is 4 MiB. */
 const MAX_RECEIVE_BYTES = 16 * 1024 * 1024;
 
@@ -97,8 +91,8 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
   private loop: Promise<void> | undefined;
   private readonly deleteWaiters: Array<(error?: Error) => void> = [];
   private known = new Map<string, Affiliate>();
-  /** Kept after a reconnect although the snapshot did not list them, until this time. */
-  private readonly stale = new Map<string, number>();
+  /** Affiliates kept after a reconnect although the snapshot did not list them. */
+  private readonly grace = new ReconnectGrace();
   private staleTimer: NodeJS.Timeout | undefined;
   private snapshots = 0;
   private readonly info: ClientStatus;
@@ -263,10 +257,9 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
       this.options.open,
       retain,
     );
-    for (const a of message.affiliates) if (message.deleted || a.data.length > 0) this.stale.delete(a.id);
-    const until = Date.now() + RECONNECT_GRACE_MS;
-    for (const id of outcome.absent) if (!this.stale.has(id)) this.stale.set(id, until);
-    if (outcome.absent.length > 0) this.scheduleStaleExpiry();
+    for (const a of message.affiliates) if (message.deleted || a.data.length > 0) this.grace.settle(a.id);
+    this.grace.hold(outcome.absent, Date.now());
+    this.scheduleStaleExpiry();
     for (const skip of outcome.skipped) {
       this.options.logger.warn({ affiliate: skip.id, reason: skip.reason }, "skipping undecodable affiliate");
     }
@@ -279,22 +272,17 @@ export class DiscoveryClient extends EventEmitter<{ change: [] }> {
 
   private scheduleStaleExpiry(): void {
     if (this.staleTimer) clearTimeout(this.staleTimer);
-    const next = Math.min(...this.stale.values());
-    this.staleTimer = setTimeout(() => this.expireStale(), Math.max(0, next - Date.now()));
-  }
-
-  /** Drops the affiliates no service listed again within the grace period. */
-  private expireStale(): void {
-    this.staleTimer = undefined;
-    const now = Date.now();
-    let dropped = false;
-    for (const [id, until] of this.stale) {
-      if (until > now) continue;
-      this.stale.delete(id);
-      dropped = this.known.delete(id) || dropped;
-    }
-    if (this.stale.size > 0) this.scheduleStaleExpiry();
-    if (dropped) this.emit("change");
+    const next = this.grace.nextExpiry();
+    if (next === undefined) return;
+    this.staleTimer = setTimeout(
+      () => {
+        this.staleTimer = undefined;
+        const dropped = this.grace.expired(Date.now()).filter((id) => this.known.delete(id));
+        this.scheduleStaleExpiry();
+        if (dropped.length > 0) this.emit("change");
+      },
+      Math.max(0, next - Date.now()),
+    );
   }
 
   private dropWatch(reason: string): void {

@@ -2,7 +2,7 @@
 // token, fail only when the wait would outlast the call's deadline or the
 // call goes away while waiting. Most calls need no wait, so that path is
 // synchronous and allocates nothing.
-import type { RateLimiter, Reservation } from "./limiter.js";
+import type { RateLimiter, Reservation } from "../util/rate-limiter.js";
 import { MESSAGES, resourceExhausted } from "./state/errors.js";
 
 export interface Admission {

@@ -2,7 +2,7 @@
 // is required; the defaults suit embedding: no extra listeners, no state
 // file, no logs. The CLI supplies the upstream defaults (flags.ts).
 import pino, { type Logger } from "pino";
-import { DEFAULT_RATE_LIMIT, type RateLimit } from "./limiter.js";
+import { DEFAULT_RATE_LIMIT, type RateLimit } from "../util/rate-limiter.js";
 import { SUBSCRIBER_BUFFER } from "./state/limits.js";
 import type { TlsFiles } from "./tls.js";
 

@@ -3,11 +3,11 @@
 // persistence, and stops them in the order that loses nothing.
 import { type ChannelOptions, Server } from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
+import { RateLimiter } from "../util/rate-limiter.js";
 import { ByteBudget } from "./byte-budget.js";
 import { ShuttingDownError } from "./call-status.js";
 import { createImplementation, DISCOVERY_SERVICE, type ServiceEnvironment } from "./grpc.js";
 import { type HttpListener, landingRoutes, listenHttp, metricsRoutes } from "./http.js";
-import { RateLimiter } from "./limiter.js";
 import { grpcBindTargets, localTarget, parseListenAddress } from "./listen-address.js";
 import { createMetrics } from "./metrics.js";
 import { type ResolvedOptions, resolveOptions, type ServerOptions } from "./options.js";

@@ -1,4 +1,5 @@
-// Per-client token buckets (discovery protocol §7.6). Like a classic
+// Keyed token buckets: the discovery server limits each client IP with them
+// (discovery protocol §7.6) and the client stays inside that budget. Like a classic
 // reservation-based limiter, a bucket may go negative: each caller reserves
 // its token at once and learns how long to wait, so waiting callers are
 // served in arrival order. Time is passed in (milliseconds).

@@ -1,6 +1,6 @@
 // Token bucket units (protocol §8 item 35, §7.6).
 import t from "tap";
-import { RateLimiter } from "../../src/server/limiter.js";
+import { RateLimiter } from "../../src/util/rate-limiter.js";
 
 const t0 = 1_000_000;
 
