@@ -4,7 +4,7 @@
 // the 275 s PeerDownInterval (plus up to a 30 s tick) before it even rotates.
 
 import { wgDump } from "../test/lab/host-tools.js";
-import { api, startMesh, waitFor, waitForFullMesh } from "../test/lab/mesh.js";
+import { peerSpecs, startMesh, waitFor, waitForFullMesh } from "../test/lab/mesh.js";
 import { Lab } from "../test/lab/netns.js";
 import { writeResult } from "./result.js";
 
@@ -23,17 +23,7 @@ try {
   const n1 = mesh.nodes[0]!;
   await waitFor(
     "both endpoints advertised",
-    async () => {
-      const specs = await new Promise<{ items: Array<{ endpoints: string[] }> }>((resolve, reject) => {
-        const client = api(n1);
-        client.listPeerSpecs({}, (err, res) => {
-          client.close();
-          if (err) reject(err);
-          else resolve(res);
-        });
-      });
-      return specs.items[0]?.endpoints.length === 2;
-    },
+    async () => (await peerSpecs(n1))[0]?.endpoints.length === 2,
     60_000,
   );
   const gaps: number[] = [];

@@ -16,20 +16,7 @@ import {
   writeConfig,
 } from "../lab/mesh.js";
 import { Lab } from "../lab/netns.js";
-
-const TCP_ECHO = `
-const net = require("net");
-const [mode, host, port] = process.argv.slice(1);
-if (mode === "serve") {
-  net.createServer((s) => s.pipe(s)).listen(Number(port), host, () => console.log("listening"));
-} else {
-  const total = 1 << 20;
-  let got = 0;
-  const s = net.connect(Number(port), host, () => s.end(Buffer.alloc(total, 7)));
-  s.on("data", (d) => (got += d.length));
-  s.on("close", () => { console.log(got); process.exit(got === total ? 0 : 1); });
-  setTimeout(() => process.exit(2), 20000);
-}`;
+import { tcpExchange } from "../lab/tcp-echo.js";
 
 t.test("three daemons form a working mesh", async (t) => {
   const lab = Lab.create(t);
@@ -58,11 +45,7 @@ t.test("three daemons form a working mesh", async (t) => {
 
   await t.test("a 1 MiB TCP exchange crosses the mesh", async (t) => {
     const [n1, n2] = mesh.nodes;
-    const server = lab.spawn(n2!.ns, ["node", "-e", TCP_ECHO, "serve", addresses.get("n2")!, "7777"]);
-    await new Promise((r) => server.stdout?.once("data", r));
-    const r = await n1!.ns.exec(["node", "-e", TCP_ECHO, "send", addresses.get("n2")!, "7777"], {
-      timeoutMs: 30_000,
-    });
+    const r = await tcpExchange(lab, n2!.ns, n1!.ns, addresses.get("n2")!);
     t.equal(r.code, 0, `echoed ${r.stdout.trim()} bytes`);
   });
 

@@ -12,7 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { credentials } from "@grpc/grpc-js";
-import { KubeSpanClient, type PeerStatus, type Status } from "../../src/gen/kubespan/v1/api.js";
+import {
+  KubeSpanClient,
+  type PeerSpec,
+  type PeerStatus,
+  type Status,
+} from "../../src/gen/kubespan/v1/api.js";
+import { attachBehind, type NatRouter, natRouter } from "./nat.js";
 import { type Lab, Netns, type TeardownTarget } from "./netns.js";
 import { projectRoot } from "./root.js";
 
@@ -24,8 +30,10 @@ export const KUBESPANCTL = join(ROOT, "dist/src/bin/kubespanctl.js");
 export interface MeshNode {
   name: string;
   ns: Netns;
-  /** Underlay IPv4 address on the LAN. */
+  /** Underlay IPv4 address: on the hub LAN, or the private one behind its router. */
   ip: string;
+  /** The NAT router in front of the node, when it has one (`behindNat`). */
+  router?: NatRouter;
   ifname: string;
   dir: string;
   configPath: string;
@@ -53,6 +61,10 @@ export interface MeshOptions {
   kubespanExtra?: string;
   /** Extra kubespan-discovery flags, e.g. ["--gc-interval=1s"]. */
   serverArgs?: string[];
+  /** Nodes (1-based) that sit behind their own masquerading router on the hub LAN. */
+  behindNat?: readonly number[];
+  /** Start every node's kubespand (default true); false leaves that to the caller (startDaemon). */
+  startDaemons?: boolean;
 }
 
 const SUBNET = "10.77.0";
@@ -67,14 +79,26 @@ export async function startMesh(lab: Lab, t: TeardownTarget, options: MeshOption
   for (let i = 1; i <= options.nodes; i++) {
     const ns = await lab.netns(`n${i}`);
     const hubSide = lab.ifname(`h${i}`);
-    await lab.veth(hub, hubSide, ns, "eth0", [[], [`${SUBNET}.${i}/24`]]);
     members.push(hubSide);
+    let router: NatRouter | undefined;
+    if (options.behindNat?.includes(i)) {
+      router = await natRouter(lab, hub, {
+        label: `r${i}`,
+        hubSide,
+        publicAddress: `${SUBNET}.${100 + i}/24`,
+        privateSubnet: `192.168.${i}`,
+      });
+      await attachBehind(lab, router, ns);
+    } else {
+      await lab.veth(hub, hubSide, ns, "eth0", [[], [`${SUBNET}.${i}/24`]]);
+    }
     const nodeDir = join(dir, `n${i}`);
     await mkdir(nodeDir, { recursive: true });
     nodes.push({
       name: `n${i}`,
       ns,
-      ip: `${SUBNET}.${i}`,
+      ip: router?.nodeIp ?? `${SUBNET}.${i}`,
+      ...(router ? { router } : {}),
       ifname: lab.ifname(`k${i}`),
       dir: nodeDir,
       configPath: join(nodeDir, "config.yaml"),
@@ -99,7 +123,7 @@ export async function startMesh(lab: Lab, t: TeardownTarget, options: MeshOption
   await startDiscovery(mesh);
   for (const node of nodes) {
     await writeConfig(mesh, node, options.kubespanExtra ?? "");
-    startDaemon(mesh, node);
+    if (options.startDaemons !== false) startDaemon(mesh, node);
   }
   return mesh;
 }
@@ -196,6 +220,18 @@ export function status(node: MeshNode): Promise<Status> {
       client.close();
       if (err) reject(err);
       else resolvePromise(res);
+    }),
+  );
+}
+
+/** The peer specs the node built from discovery (endpoints as announced, Hello's address included). */
+export function peerSpecs(node: MeshNode): Promise<PeerSpec[]> {
+  const client = api(node);
+  return new Promise<PeerSpec[]>((resolvePromise, reject) =>
+    client.listPeerSpecs({}, (err, res) => {
+      client.close();
+      if (err) reject(err);
+      else resolvePromise(res.items);
     }),
   );
 }
