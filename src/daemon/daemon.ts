@@ -22,6 +22,7 @@ import type { PeerTracker } from "../mesh/peer-tracker.js";
 import { deriveProbeKey } from "../mesh/probe-packet.js";
 import type { Endpoint, IP } from "../net/ip.js";
 import { VERSION } from "../version.js";
+import { type FullApply, hostPlanKey, needsFullApply } from "./apply-policy.js";
 import { HostFacts } from "./host-facts.js";
 import { LastGoodStore } from "./last-good.js";
 import { DaemonMetrics } from "./metrics.js";
@@ -60,6 +61,8 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
   private harvest: HarvestReport[] = [];
   private readonly pendingProbes = new Map<string, number>();
   private deviceOpen = false;
+  /** The last full host apply; undefined forces the next pass to apply everything. */
+  private fullApply: FullApply | undefined;
   private readyEmitted = false;
   private stopped = false;
   /** The last pass, for the local API. */
@@ -230,7 +233,7 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
       this.markReady(result.plan);
       return now + HOLD_POLL_MS;
     }
-    this.lastApply = await this.host.apply(result.plan);
+    this.lastApply = await this.applyHost(result.plan, device, now);
     this.metrics.observeBackend(this.lastApply.backend.kind);
     await this.act(result, now);
     this.remember(result);
@@ -240,8 +243,31 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
     return result.nextCheckAt;
   }
 
+  /** The device, or undefined before it is open or when it cannot be read (the full apply re-creates it). */
   private async readDevice(): Promise<ObservedDevice | undefined> {
-    return this.deviceOpen ? await this.host.readDevice() : undefined;
+    if (!this.deviceOpen) return undefined;
+    try {
+      return await this.host.readDevice();
+    } catch (err) {
+      this.logger.warn(
+        { err: errorMessage(err) },
+        "cannot read the WireGuard device; re-applying the host plan",
+      );
+      this.fullApply = undefined;
+      return undefined;
+    }
+  }
+
+  private async applyHost(plan: HostPlan, device: ObservedDevice | undefined, now: number) {
+    const key = hostPlanKey(plan);
+    if (device !== undefined && !needsFullApply(this.fullApply, key, now)) {
+      return this.host.applyPeers(plan, device);
+    }
+    // Cleared first: after a failed full apply the next pass tries a full one again.
+    this.fullApply = undefined;
+    const applied = await this.host.apply(plan);
+    this.fullApply = { key, at: now };
+    return applied;
   }
 
   private async act(result: PassResult, now: number): Promise<void> {

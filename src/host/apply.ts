@@ -86,16 +86,7 @@ export class HostApplier {
     const warnings = await this.checkConflicts(plan, await this.observe());
 
     const { backend, selection, link } = await this.ensureDevice(plan, changes);
-    const wg = diffDevice(plan.wireguard, await backend.read());
-    if (!isEmptyDiff(wg)) await backend.configure(wg.patch);
-    for (const field of wg.device) changes.push({ area: "wireguard", action: "update", detail: field });
-    for (const key of wg.removed)
-      changes.push({ area: "wireguard", action: "remove", detail: `peer ${shortKey(key)}` });
-    for (const key of wg.added)
-      changes.push({ area: "wireguard", action: "add", detail: `peer ${shortKey(key)}` });
-    for (const key of wg.updated)
-      changes.push({ area: "wireguard", action: "update", detail: `peer ${shortKey(key)}` });
-
+    await this.configurePeers(plan, await backend.read(), changes);
     const routing = await this.applyRouting(plan, link, changes);
 
     if (await applyNftables(plan.nftables, this.options.nft)) {
@@ -114,6 +105,33 @@ export class HostApplier {
     for (const warning of warnings) this.log.warn({ component: "host" }, warning);
     if (changes.length > 0) this.log.info({ component: "host", changes }, "host state changed");
     return { changes, warnings, backend: selection };
+  }
+
+  /**
+   * Applies only the WireGuard part of the plan, against a device read the
+   * caller just made. The cheap step a daemon takes when nothing but peers can
+   * have changed; `apply` (routes, rules, nftables, sysctls, conflicts) stays
+   * the way drift is repaired. Throws when the device is not open.
+   */
+  async applyPeers(plan: HostPlan, observed: ObservedDevice): Promise<ApplyResult> {
+    const { selection } = this.requireDevice();
+    const changes: HostChange[] = [];
+    await this.configurePeers(plan, observed, changes);
+    if (changes.length > 0) this.log.info({ component: "host", changes }, "host state changed");
+    return { changes, warnings: [], backend: selection };
+  }
+
+  /** Sends the difference between the planned and the observed device, and records it. */
+  private async configurePeers(plan: HostPlan, observed: ObservedDevice, changes: HostChange[]) {
+    const wg = diffDevice(plan.wireguard, observed);
+    if (!isEmptyDiff(wg)) await this.requireDevice().backend.configure(wg.patch);
+    for (const field of wg.device) changes.push({ area: "wireguard", action: "update", detail: field });
+    for (const key of wg.removed)
+      changes.push({ area: "wireguard", action: "remove", detail: `peer ${shortKey(key)}` });
+    for (const key of wg.added)
+      changes.push({ area: "wireguard", action: "add", detail: `peer ${shortKey(key)}` });
+    for (const key of wg.updated)
+      changes.push({ area: "wireguard", action: "update", detail: `peer ${shortKey(key)}` });
   }
 
   /**

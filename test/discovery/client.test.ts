@@ -250,5 +250,9 @@ t.test("no feedback loop: a quiet cluster sends nothing between refreshes", asyn
   bHostname = "renamed.example";
   b.setLocalData(payload(affiliate("nodeB", bHostname), ["10.0.0.2:51820"]));
   await until("a real change is published", () => a.affiliates.get("nodeB")?.hostname === "renamed.example");
+  // The watch can deliver the change to A before B's RPC callback has counted
+  // it; wait for the count, then leave time for a second (unwanted) update.
+  await until("B counted its update", () => b.status().updatesSent > sentB);
+  await new Promise((r) => setTimeout(r, 500));
   t.equal(b.status().updatesSent, sentB + 1, "exactly one update for one change");
 });

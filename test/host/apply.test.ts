@@ -174,6 +174,24 @@ t.test("apply, re-apply, drift, roaming, restart, conflicts, teardown", async (t
     t.same((await apply(agent, desired)).changes, [], "then nothing");
   });
 
+  await t.test("applyPeers sends the peer difference and touches nothing else", async (t) => {
+    await ns.run(["ip", "-6", "rule", "del", "priority", "32500"]);
+    const moved = plan(ifname, {}, "192.0.2.12:51820");
+    const result = await agent.call<ApplyResult>("applyPeers", { plan: JSON.parse(toWire(moved)) });
+    t.same(summary(result.changes), [`wireguard update peer ${peerA.publicKey.slice(0, 8)}…`]);
+    const dump = await wgDump(ns, ifname);
+    t.equal(dump.peers.find((x) => x.publicKey === peerA.publicKey)?.endpoint, "192.0.2.12:51820");
+    t.equal((await ipRules(ns)).filter((r) => r["priority"] === 32500).length, 1, "the rule drift is left");
+    t.same(
+      summary((await apply(agent, desired)).changes).sort(),
+      [
+        "rule add IPv6 priority 32500 fwmark 0x40/0x60 lookup 180",
+        `wireguard update peer ${peerA.publicKey.slice(0, 8)}…`,
+      ],
+      "until the next full apply repairs it",
+    );
+  });
+
   await t.test("an unset endpoint keeps the roamed one; a set one is enforced", async (t) => {
     await ns.run(["wg", "set", ifname, "peer", peerB.publicKey, "endpoint", "198.51.100.7:40001"]);
     await ns.run(["wg", "set", ifname, "peer", peerA.publicKey, "endpoint", "198.51.100.8:40002"]);

@@ -19,6 +19,7 @@ const backends = new Map<string, WireGuardBackend>();
 const operations: Record<string, (args: Args) => Promise<unknown>> = {
   open: (a) => applier.open(planFromWire(a["plan"] as Args)),
   apply: (a) => applier.apply(planFromWire(a["plan"] as Args)),
+  applyPeers: async (a) => applier.applyPeers(planFromWire(a["plan"] as Args), await applier.readDevice()),
   teardown: (a) => applier.teardown(planFromWire(a["plan"] as Args)),
   readDevice: () => applier.readDevice(),
   kick: (a) => applier.kick(String(a["publicKey"]), Number(a["keepaliveSeconds"])),
