@@ -302,9 +302,19 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
    * over the new endpoint without one (only a handshake declares a path good),
    * so it is re-created instead of merely nudged.
    */
+  /**
+   * Starts a handshake towards the peer's (new) endpoint now. Toggling the
+   * keepalive is enough for a peer WireGuard has not dialled yet. A peer that
+   * holds a session, or that was dialling another endpoint, is re-created
+   * instead: WireGuard sends no new initiation within REKEY_TIMEOUT (5 s) of
+   * the last one, and keeps an established session on the new path without
+   * proving it, so a toggle would leave the new endpoint undialled for seconds.
+   */
   private async kick(publicKey: string, peer: DesiredPeer | undefined, now: number): Promise<void> {
-    const lastHandshake = this.trackers.get(publicKey)?.status.lastHandshakeTime ?? 0;
-    if (peer?.endpoint && now - lastHandshake < SESSION_LIFETIME_MS) await this.host.rehandshake(peer);
+    const before = this.trackers.get(publicKey)?.status;
+    const hadSession = now - (before?.lastHandshakeTime ?? 0) < SESSION_LIFETIME_MS;
+    const wasDialling = before?.lastUsedEndpoint !== undefined;
+    if (peer?.endpoint && (hadSession || wasDialling)) await this.host.rehandshake(peer);
     else await this.host.kick(publicKey, this.config.kubespan.persistentKeepaliveSeconds);
   }
 

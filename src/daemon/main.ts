@@ -41,8 +41,12 @@ export async function main(options: MainOptions): Promise<number> {
     logger.warn({ err: err.message }, "watchdog ping failed"),
   );
 
-  daemon.on("ready", () => notifier.ready(statusLine(source.status().peers.map((p) => p.state))));
-  daemon.on("change", () => notifier.status(statusLine(source.status().peers.map((p) => p.state))));
+  if (notifier.enabled) {
+    // Building every peer's status for the line costs real CPU with many
+    // peers: only when systemd is there to read it.
+    daemon.on("ready", () => notifier.ready(statusLine(source.status().peers.map((p) => p.state))));
+    daemon.on("change", () => notifier.status(statusLine(source.status().peers.map((p) => p.state))));
+  }
 
   try {
     await daemon.start();
@@ -54,6 +58,7 @@ export async function main(options: MainOptions): Promise<number> {
   }
   const api = await startApiServer({ socketPath: config.api.socket, mode: 0o660, source, logger });
   const metricsAddress = config.metrics.address;
+  if (metricsAddress) daemon.metrics.collectProcessMetrics();
   const metrics = metricsAddress
     ? await startMetricsServer(daemon.metrics, metricsAddress.ip.toString(), metricsAddress.port, () => {
         const loop = daemon.loop.status();

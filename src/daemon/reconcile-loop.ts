@@ -1,5 +1,6 @@
-// The one level-triggered loop: any trigger schedules a pass, passes never
-// overlap (a trigger during a pass queues exactly one more), a slow tick
+// The one level-triggered loop: any trigger schedules a pass (at once when
+// none ran in the last debounce interval), passes never overlap (a trigger
+// during a pass queues exactly one more), a slow tick
 // repairs drift, peers can ask for an earlier look (1 s polling while a
 // handshake is pending), and a failed pass is retried with backoff.
 export interface LoopStatus {
@@ -13,7 +14,11 @@ export interface LoopStatus {
 export interface ReconcileLoopOptions {
   /** Drift repair cadence when nothing else happens (Talos: 30 s). */
   slowTickMs?: number;
-  /** Coalesces bursts of triggers (address events, watch messages) into one pass. */
+  /**
+   * Coalesces bursts of triggers (address events, watch messages) into one
+   * pass: a trigger starts a pass at once unless one started less than this
+   * long ago, in which case it waits for the rest of that interval.
+   */
   debounceMs?: number;
   /** Retry delays after failures double from min to max. */
   minRetryMs?: number;
@@ -32,6 +37,7 @@ export class ReconcileLoop {
   /** Set before the pass starts: a pass may trigger synchronously, before `running` is assigned. */
   private busy = false;
   private rerun = false;
+  private lastStartedAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
   private readonly info: LoopStatus = {
     passes: 0,
@@ -62,7 +68,8 @@ export class ReconcileLoop {
       this.rerun = true;
       return;
     }
-    this.schedule(Date.now() + this.debounceMs);
+    // Leading edge: an isolated change (one watch message) is acted on without delay.
+    this.schedule(Math.max(Date.now(), this.lastStartedAt + this.debounceMs));
   }
 
   /** Runs one pass now and resolves when it (and any queued rerun) is done. */
@@ -103,6 +110,7 @@ export class ReconcileLoop {
   /** Runs the pass; resolves with when the next one is due. Never rejects. */
   private async execute(): Promise<number> {
     const started = Date.now();
+    this.lastStartedAt = started;
     let next = started + this.slowTickMs;
     try {
       const wanted = await this.pass();

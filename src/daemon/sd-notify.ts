@@ -14,6 +14,8 @@ import { fileURLToPath } from "node:url";
 export type SendDatagram = (socketPath: string, message: string) => number;
 
 export interface Notifier {
+  /** False outside systemd (no NOTIFY_SOCKET): every call is then a no-op. */
+  readonly enabled: boolean;
   /** READY=1, with an optional STATUS= line. */
   ready(status?: string): void;
   status(text: string): void;
@@ -55,6 +57,7 @@ export function createNotifier(env: NodeJS.ProcessEnv = process.env, deps: Notif
     if (errno !== 0) throw new NotifyError(socketPath, errno, errnoName(errno));
   };
   return {
+    enabled: Boolean(socketPath),
     ready: (status) => send(status === undefined ? "READY=1" : `READY=1\n${statusLine(status)}`),
     status: (text) => send(statusLine(text)),
     watchdog: () => send("WATCHDOG=1"),

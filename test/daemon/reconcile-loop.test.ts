@@ -27,6 +27,29 @@ t.test("bursts of triggers coalesce and passes never overlap", async (t) => {
   t.equal(passes, 2, "one pass for the first burst, one queued rerun for the second");
 });
 
+t.test("an isolated trigger runs at once; one right after a pass waits out the debounce", async (t) => {
+  const DEBOUNCE = 1_500;
+  const starts: number[] = [];
+  const loop = new ReconcileLoop(
+    async () => {
+      starts.push(Date.now());
+      return undefined;
+    },
+    { slowTickMs: 60_000, debounceMs: DEBOUNCE },
+  );
+  t.teardown(() => loop.stop());
+  const first = Date.now();
+  loop.trigger();
+  while (starts.length === 0 && Date.now() - first < DEBOUNCE) await sleep(10);
+  t.equal(starts.length, 1, `the first pass ran before the debounce interval (${starts[0]! - first} ms)`);
+  loop.trigger();
+  await sleep(200);
+  t.equal(starts.length, 1, "a trigger right after a pass is held back");
+  while (starts.length === 1 && Date.now() - first < 4 * DEBOUNCE) await sleep(10);
+  t.equal(starts.length, 2, "and runs once the interval is over");
+  t.ok(starts[1]! - starts[0]! >= DEBOUNCE, `${starts[1]! - starts[0]!} ms after the first start`);
+});
+
 t.test("a pass can ask to be called again early (fast polling)", async (t) => {
   let passes = 0;
   const loop = new ReconcileLoop(

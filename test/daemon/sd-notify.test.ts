@@ -31,6 +31,7 @@ t.test("without NOTIFY_SOCKET everything is a silent no-op", async (t) => {
   n.watchdog();
   n.stopping();
   n.startWatchdog()();
+  t.equal(n.enabled, false, "reported as disabled, so callers can skip building status lines");
   t.same(sent, []);
   t.equal(scheduled, 0);
 });
@@ -38,6 +39,7 @@ t.test("without NOTIFY_SOCKET everything is a silent no-op", async (t) => {
 t.test("messages follow sd_notify(3)", async (t) => {
   const { sent, send } = recorder();
   const n = createNotifier({ NOTIFY_SOCKET: "/run/systemd/notify" }, { send });
+  t.equal(n.enabled, true);
   n.ready();
   n.ready("mesh up: 3 peers");
   n.status("line one\nWATCHDOG=1");
