@@ -5,7 +5,7 @@
 // Differences from Talos, all in the fast (default) mode:
 // - candidates are screened and ranked (candidates.ts) instead of dialled in
 //   advertisement order; an up peer is never moved to a better-ranked one;
-// - every endpoint change kicks a handshake, so a candidate gets 6 s, not the
+// - every endpoint change kicks a handshake, so a candidate gets 4 s, not the
 //   ~30 s a 15 s window checked on a 30 s tick amounts to;
 // - the daemon is told when to look again (1 s while trying or probing);
 // - a dead path on an established peer is noticed from missed probes or from

@@ -108,21 +108,27 @@ t.test("a fresh peer picks the best-scored candidate, kicks, and polls every sec
   );
 });
 
-t.test("a dead first candidate is left after the 6 s window, not sooner", async (t) => {
+/** The first-handshake window in whole seconds. */
+const WINDOW_S = FAST_TIMERS.firstHandshakeMs / 1_000;
+
+t.test("a dead first candidate is left after the first-handshake window, not sooner", async (t) => {
   const peer = manual({ candidates: [A, B, C], localPrefixes: [] });
   t.equal(peer.next(0).decision.setEndpoint, A);
-  for (let s = 1; s <= 5; s++) {
+  for (let s = 1; s < WINDOW_S; s++) {
     const { decision } = peer.next(s, { endpoint: A });
     t.same([decision.kick, decision.setEndpoint?.toString()], [false, A.toString()], `still on A at ${s}s`);
   }
-  t.equal(peer.tracker.reason, "waiting for a handshake on 10.0.0.1:51820 for 5s; 1 of 3 candidates tried");
-  const { decision, tracker } = peer.next(6, { endpoint: A });
+  t.equal(
+    peer.tracker.reason,
+    `waiting for a handshake on 10.0.0.1:51820 for ${WINDOW_S - 1}s; 1 of 3 candidates tried`,
+  );
+  const { decision, tracker } = peer.next(WINDOW_S, { endpoint: A });
   t.same([decision.kick, decision.setEndpoint?.toString()], [true, B.toString()]);
   t.same(
     tracker.history.map((a) => [a.endpoint.toString(), a.outcome, a.startedAt, a.endedAt]),
     [
-      [A.toString(), "timeout", at(0), at(6)],
-      [B.toString(), "trying", at(6), undefined],
+      [A.toString(), "timeout", at(0), at(WINDOW_S)],
+      [B.toString(), "trying", at(WINDOW_S), undefined],
     ],
   );
 });
@@ -155,9 +161,9 @@ t.test("time to up, 3 candidates with the first two dead: fast mode vs Talos bas
   const alive = (e: Endpoint) => e.equals(C);
   t.same(drive(context, alive, 100), [
     { t: 0, endpoint: A.toString(), kick: true },
-    { t: 6, endpoint: B.toString(), kick: true },
-    { t: 12, endpoint: C.toString(), kick: true },
-    { t: 13, state: "up" },
+    { t: WINDOW_S, endpoint: B.toString(), kick: true },
+    { t: 2 * WINDOW_S, endpoint: C.toString(), kick: true },
+    { t: 2 * WINDOW_S + 1, state: "up" },
   ]);
   t.same(drive({ ...context, talosCompatible: true }, alive, 200), [
     { t: 0, endpoint: A.toString(), kick: false },
@@ -408,11 +414,27 @@ t.test("a candidate being tried that disappears from the list is superseded at o
   );
 });
 
+/**
+ * When a peer whose candidates never answer is kicked: each round tries every
+ * candidate for one window; the first two failed rounds are free, then rounds
+ * wait 5, 10, 20 and at most 30 s (FAST_TIMERS).
+ */
+function backoffKicks(candidates: number, untilS: number): number[] {
+  const kicks: number[] = [];
+  let start = 0;
+  for (let round = 0; start <= untilS; round++) {
+    for (let k = 0; k < candidates && start + k * WINDOW_S <= untilS; k++) kicks.push(start + k * WINDOW_S);
+    const pause = round + 1 < 2 ? 0 : Math.min(30, 5 * 2 ** (round - 1));
+    start += candidates * WINDOW_S + pause;
+  }
+  return kicks;
+}
+
 t.test("a single-candidate peer is re-kicked each window, then backs off", async (t) => {
   const events = drive({ candidates: [A], localPrefixes: [] }, () => false, 150);
   t.same(
     events.filter((e) => e.kick).map((e) => e.t),
-    [0, 6, 17, 33, 59, 95, 131],
+    backoffKicks(1, 150),
     "one free retry, then pauses of 5, 10, 20, 30, 30 s after each failed round",
   );
 });
@@ -421,39 +443,24 @@ t.test("long-failing peers back off between full rounds", async (t) => {
   const events = drive({ candidates: [A, B], localPrefixes: [] }, () => false, 200);
   t.same(
     events.filter((e) => e.kick).map((e) => `${e.t}:${e.endpoint}`),
-    [
-      "0:10.0.0.1:51820",
-      "6:10.0.0.2:51820",
-      "12:10.0.0.1:51820",
-      "18:10.0.0.2:51820",
-      "29:10.0.0.1:51820",
-      "35:10.0.0.2:51820",
-      "51:10.0.0.1:51820",
-      "57:10.0.0.2:51820",
-      "83:10.0.0.1:51820",
-      "89:10.0.0.2:51820",
-      "125:10.0.0.1:51820",
-      "131:10.0.0.2:51820",
-      "167:10.0.0.1:51820",
-      "173:10.0.0.2:51820",
-    ],
+    backoffKicks(2, 200).map((s, i) => `${s}:${(i % 2 === 0 ? A : B).toString()}`),
   );
 });
 
 t.test("while backing off the reason says so, and new local addresses retry at once", async (t) => {
   const peer = manual({ candidates: [A], localPrefixes: [] });
-  for (const s of [0, 6]) peer.next(s, { endpoint: A });
-  const held = peer.next(12, { endpoint: A });
+  for (const s of [0, WINDOW_S]) peer.next(s, { endpoint: A });
+  const held = peer.next(2 * WINDOW_S, { endpoint: A });
   t.same([held.decision.kick, held.tracker.status.state], [false, "down"]);
   t.equal(
     held.tracker.reason,
-    "no handshake on 10.0.0.1:51820 after 6s; 1 of 1 candidates tried; all failed 2 rounds in a row, next round in 5s",
+    `no handshake on 10.0.0.1:51820 after ${WINDOW_S}s; 1 of 1 candidates tried; all failed 2 rounds in a row, next round in 5s`,
   );
   const moved = step(
     peer.tracker,
     { endpoint: A, rxBytes: 0, txBytes: 0 },
     { candidates: [A], localPrefixes: [Prefix.parse("10.0.0.50/24")] },
-    at(13),
+    at(2 * WINDOW_S + 1),
   );
   t.same([moved.decision.kick, moved.decision.setEndpoint], [true, A]);
   t.equal(moved.tracker.cycle.failed, 0);
@@ -465,7 +472,7 @@ t.test("after a restart the persisted last-good endpoint is tried first", async 
   const pub = ep("203.0.113.5:51820");
   const peer = manual({ candidates: [lan, pub], localPrefixes: local }, { lastGood: pub });
   t.equal(peer.next(0).decision.setEndpoint, pub);
-  t.equal(peer.next(6, { endpoint: pub }).decision.setEndpoint, lan, "then the ranking");
+  t.equal(peer.next(WINDOW_S, { endpoint: pub }).decision.setEndpoint, lan, "then the ranking");
 });
 
 t.test("after a restart a session the kernel still has is adopted, not disturbed", async (t) => {
@@ -492,7 +499,7 @@ t.test("history keeps the last 16 attempts", async (t) => {
   for (let s = 0; s <= 300; s++) peer.next(s, { endpoint: peer.tracker.status.lastUsedEndpoint });
   const history = peer.tracker.history;
   t.equal(history.length, 16);
-  t.same([history.at(-1)?.outcome, history.at(-1)?.startedAt], ["trying", at(299)]);
+  t.same([history.at(-1)?.outcome, history.at(-1)?.startedAt], ["trying", at(backoffKicks(3, 300).at(-1)!)]);
   t.ok(history.slice(0, -1).every((a) => a.outcome === "timeout" && a.endedAt !== undefined));
   t.ok((history[0]?.startedAt ?? 0) > at(0), "the oldest attempts were dropped");
 });
@@ -542,7 +549,7 @@ t.test("bad input gets a typed error naming the field", async (t) => {
     () => step(peer.tracker, { rxBytes: 0, txBytes: 0 }, { candidates: [], localPrefixes: [] }, -5),
     /now/,
   );
-  const timers = { ...FAST_TIMERS, firstHandshakeMs: 3_000 };
+  const timers = { ...FAST_TIMERS, firstHandshakeMs: 500 };
   t.throws(
     () =>
       step(peer.tracker, { rxBytes: 0, txBytes: 0 }, { candidates: [A], localPrefixes: [], timers }, at(1)),
