@@ -4,7 +4,15 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
-const BENCHMARKS = ["host-apply", "server-fanout", "failover"] as const;
+const BENCHMARKS = [
+  "host-apply",
+  "server-fanout",
+  "convergence",
+  "first-handshake",
+  "failover",
+  "propagation",
+  "footprint",
+] as const;
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
