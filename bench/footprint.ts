@@ -7,8 +7,8 @@
 // wireguard-go is measured the same way.
 //
 // Unreachable peers back off between candidate rounds (probe-policy.ts: two
-// free rounds, then 5, 10, 20 and 30 s pauses, each round a 6 s try), so the
-// daemon settles into one round per peer per 36 s about 100 s after a peer's
+// free rounds, then 5, 10, 20 and 30 s pauses, each round a 4 s try), so the
+// daemon settles into one round per peer per 34 s about 100 s after a peer's
 // first try; the 1 000-peer window starts SETTLE_S after the last peer is on
 // the device.
 //
@@ -272,7 +272,7 @@ try {
       `kubespand with ${PEERS} simulated peers (none answers) vs the same daemon with 0 peers, ` +
       `${WINDOW_S} s windows; RSS sampled every second (VmRSS), peak VmHWM; CPU = utime+stime delta ` +
       `÷ wall time (% of one core), with reaped children (nft) separately; settle ${SETTLE_S} s after ` +
-      `all peers are on the device (candidate rounds back off to one per 36 s per peer)`,
+      `all peers are on the device (candidate rounds back off to one per 34 s per peer)`,
     setup: {
       peers: PEERS,
       daemon_pid_is_spawned_pid: daemon.wrapperExecs,

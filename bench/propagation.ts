@@ -10,12 +10,12 @@
 // the discovery service only ever appends endpoints (an update never removes
 // one). A new endpoint is therefore a new, untried candidate beside the old
 // one, and n1 moves to it at its next pass only when the current candidate
-// has failed (its 6 s first-handshake window is over, i.e. the peer is "down",
+// has failed (its first-handshake window, FAST_TIMERS.firstHandshakeMs, is over, i.e. the peer is "down",
 // backing off between rounds). Changes are made on such peers, so the figure
 // is propagation alone. A second, smaller set changes peers inside their
 // window: the new endpoint then waits for the window to end and, ranking after
-// the member's older endpoints (same tier, server insertion order), for a 6 s
-// try of each older one not yet tried in this round. That delay is policy,
+// the member's older endpoints (same tier, server insertion order), for a
+// full window on each older one not yet tried in this round. That delay is policy,
 // reported separately with the number of older endpoints.
 //
 // Run as root after `npm run build`: `node dist/bench/propagation.js`.
@@ -41,7 +41,7 @@ const GAP_MS: [number, number] = [300, 700];
 const MIN_BACKOFF_LEFT_S = 3;
 /** Bounds the wait for an eligible peer. */
 const ELIGIBLE_WAIT_MS = 60_000;
-/** A policy sample may wait out its window and a 6 s try of every older endpoint. */
+/** A policy sample may wait out its window and a full window on every older endpoint. */
 const POLICY_WAIT_MS = 45_000;
 
 interface Sample {
@@ -163,7 +163,7 @@ async function policy(b: Bench, olderOk: (older: number) => boolean) {
         older_endpoints: older,
         window_left_ms: round1(windowLeft),
         delay_ms: delay === undefined ? null : round1(delay),
-        // Each older candidate tried before the new one costs one 6 s window.
+        // Each older candidate tried before the new one costs one full window.
         older_tried_first:
           delay === undefined ? null : Math.max(0, Math.floor((delay - windowLeft) / windowMs)),
       };

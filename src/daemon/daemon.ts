@@ -23,6 +23,7 @@ import { deriveProbeKey } from "../mesh/probe-packet.js";
 import type { Endpoint, IP } from "../net/ip.js";
 import { VERSION } from "../version.js";
 import { type FullApply, hostPlanKey, needsFullApply } from "./apply-policy.js";
+import { FreshHandshakes } from "./fresh-handshakes.js";
 import { HostFacts } from "./host-facts.js";
 import { LastGoodStore } from "./last-good.js";
 import { DaemonMetrics } from "./metrics.js";
@@ -214,8 +215,9 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
       lastGood: this.lastGood,
       previousHarvest: this.harvest,
     };
-    let device = await this.readDevice();
+    // Taken before the read: a handshake the read shows is never later than `now`.
     let now = Date.now();
+    let device = await this.readDevice();
     let result = planPass({ ...base, now, device, probeOk: (ip) => this.probeOutcome(ip, now) });
     if (!this.deviceOpen) {
       // First pass: open (or adopt) the device before deciding anything, so a
@@ -235,7 +237,7 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
     }
     this.lastApply = await this.applyHost(result.plan, device, now);
     this.metrics.observeBackend(this.lastApply.backend.kind);
-    await this.act(result, now);
+    await this.act(result, device, now);
     this.remember(result);
     timer();
     this.markReady(result.plan);
@@ -270,10 +272,11 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
     return applied;
   }
 
-  private async act(result: PassResult, now: number): Promise<void> {
+  private async act(result: PassResult, planned: ObservedDevice | undefined, now: number): Promise<void> {
     const desired = new Map(result.plan.wireguard.peers.map((p) => [p.publicKey, p]));
+    const handshakes = new FreshHandshakes(planned, () => this.readDevice());
     for (const [publicKey, decision] of result.decisions) {
-      if (decision.kick) await this.kick(publicKey, desired.get(publicKey), now);
+      if (decision.kick) await this.kick(publicKey, desired.get(publicKey), handshakes, now);
       if (decision.setEndpoint) {
         const previous = this.trackers.get(publicKey)?.status.lastUsedEndpoint;
         if (previous && !previous.equals(decision.setEndpoint))
@@ -298,24 +301,30 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
   }
 
   /**
-   * Starts a handshake now. A peer that still has a session would carry on
-   * over the new endpoint without one (only a handshake declares a path good),
-   * so it is re-created instead of merely nudged.
-   */
-  /**
    * Starts a handshake towards the peer's (new) endpoint now. Toggling the
    * keepalive is enough for a peer WireGuard has not dialled yet. A peer that
    * holds a session, or that was dialling another endpoint, is re-created
    * instead: WireGuard sends no new initiation within REKEY_TIMEOUT (5 s) of
    * the last one, and keeps an established session on the new path without
    * proving it, so a toggle would leave the new endpoint undialled for seconds.
+   * Re-creating drops the session, so a peer that handshook while this pass
+   * was planning and applying keeps it: the next pass sees the handshake.
    */
-  private async kick(publicKey: string, peer: DesiredPeer | undefined, now: number): Promise<void> {
+  private async kick(
+    publicKey: string,
+    peer: DesiredPeer | undefined,
+    handshakes: FreshHandshakes,
+    now: number,
+  ): Promise<void> {
     const before = this.trackers.get(publicKey)?.status;
     const hadSession = now - (before?.lastHandshakeTime ?? 0) < SESSION_LIFETIME_MS;
     const wasDialling = before?.lastUsedEndpoint !== undefined;
-    if (peer?.endpoint && (hadSession || wasDialling)) await this.host.rehandshake(peer);
-    else await this.host.kick(publicKey, this.config.kubespan.persistentKeepaliveSeconds);
+    if (peer?.endpoint && (hadSession || wasDialling)) {
+      if (await handshakes.since(publicKey)) {
+        this.logger.debug({ peer: publicKey }, "handshake while planning; not re-created");
+        this.loop.trigger();
+      } else await this.host.rehandshake(peer);
+    } else await this.host.kick(publicKey, this.config.kubespan.persistentKeepaliveSeconds);
   }
 
   private remember(result: PassResult): void {
