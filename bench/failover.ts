@@ -6,6 +6,7 @@
 import { wgDump } from "../test/lab/host-tools.js";
 import { peerSpecs, startMesh, waitFor, waitForFullMesh } from "../test/lab/mesh.js";
 import { Lab } from "../test/lab/netns.js";
+import { addSecondLan, hubLinkFor, restoreLans } from "../test/lab/second-lan.js";
 import { writeResult } from "./result.js";
 
 const ROUNDS = 5;
@@ -13,13 +14,7 @@ const teardowns: Array<() => unknown> = [];
 const lab = Lab.create({ teardown: (fn) => teardowns.push(fn) });
 try {
   const mesh = await startMesh(lab, { teardown: (fn) => teardowns.push(fn) }, { nodes: 2 });
-  const members: string[] = [];
-  for (const [i, node] of mesh.nodes.entries()) {
-    const hubSide = lab.ifname(`j${i + 1}`);
-    await lab.veth(mesh.hub, hubSide, node.ns, "eth1", [[], [`10.78.0.${i + 1}/24`]]);
-    members.push(hubSide);
-  }
-  await lab.bridge(mesh.hub, "br1", members);
+  await addSecondLan(mesh);
   const n1 = mesh.nodes[0]!;
   await waitFor(
     "both endpoints advertised",
@@ -28,8 +23,7 @@ try {
   );
   const gaps: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const link of ["h1", "h2", "j1", "j2"])
-      await mesh.hub.run(["ip", "link", "set", lab.ifname(link), "up"]);
+    await restoreLans(mesh);
     const statuses = await waitForFullMesh(mesh);
     const target = statuses.get("n2")!.identity!.address;
     const pinger = lab.spawn(n1.ns, ["ping", "-6", "-D", "-i", "0.1", "-c", "900", "-W", "1", target]);
@@ -38,7 +32,7 @@ try {
     // Let the daemon see the traffic (counters are read every 5 s) before cutting.
     await new Promise((r) => setTimeout(r, 8_000));
     const active = (await wgDump(n1.ns, n1.ifname)).peers[0]!.endpoint;
-    const cut = lab.ifname(active.startsWith("10.78.") ? "j2" : "h2");
+    const cut = hubLinkFor(mesh, 1, active);
     const cutAt = Date.now() / 1000;
     await mesh.hub.run(["ip", "link", "set", cut, "down"]);
     const replies = () => [...out.matchAll(/^\[(\d+\.\d+)\]/gm)].map((m) => Number(m[1]));

@@ -15,10 +15,11 @@ import { discoveryPayloadCodec } from "../discovery/payload.js";
 import { DiscoveryServices } from "../discovery/services.js";
 import { type ApplyResult, HostApplier } from "../host/apply.js";
 import type { HostPlan } from "../host/plan.js";
+import { shortKey } from "../host/wireguard/keys.js";
 import type { DesiredPeer, ObservedDevice } from "../host/wireguard/types.js";
 import type { Identity } from "../identity/identity.js";
 import { loadOrCreateIdentity } from "../identity/store.js";
-import type { PeerTracker } from "../mesh/peer-tracker.js";
+import type { Decision, PeerTracker } from "../mesh/peer-tracker.js";
 import { deriveProbeKey } from "../mesh/probe-packet.js";
 import type { Endpoint, IP } from "../net/ip.js";
 import { VERSION } from "../version.js";
@@ -276,6 +277,7 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
     const desired = new Map(result.plan.wireguard.peers.map((p) => [p.publicKey, p]));
     const handshakes = new FreshHandshakes(planned, () => this.readDevice());
     for (const [publicKey, decision] of result.decisions) {
+      this.logTransition(result.trackers.get(publicKey), decision);
       if (decision.kick) await this.kick(publicKey, desired.get(publicKey), handshakes, now);
       if (decision.setEndpoint) {
         const previous = this.trackers.get(publicKey)?.status.lastUsedEndpoint;
@@ -298,6 +300,26 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
         "more than 64 endpoints; lowest dropped",
       );
     }
+  }
+
+  /**
+   * A peer coming up or going down is logged at info (what an operator
+   * follows); other state changes and every endpoint dialled at debug, since
+   * an unreachable peer cycles through them for as long as it stays away.
+   */
+  private logTransition(tracker: PeerTracker | undefined, decision: Decision): void {
+    if (tracker === undefined) return;
+    const { label, state, lastUsedEndpoint } = tracker.status;
+    const peer = { peer: label || shortKey(tracker.publicKey), endpoint: lastUsedEndpoint?.toString() };
+    if (decision.stateChanged) {
+      const wasUp = this.trackers.get(tracker.publicKey)?.status.state === "up";
+      const level = state === "up" || wasUp ? "info" : "debug";
+      this.logger[level](
+        { ...peer, state, ...(tracker.reason ? { reason: tracker.reason } : {}) },
+        "peer state changed",
+      );
+    }
+    if (decision.kick) this.logger.debug(peer, "dialling endpoint");
   }
 
   /**
