@@ -1,6 +1,8 @@
 // A small network-namespace lab for integration tests: namespaces, veth pairs,
 // bridges and processes with names unique to one run, always destroyed at the
-// end of the test, also when it fails (t.teardown).
+// end of the test, also when it fails (t.teardown) or the process is
+// interrupted (SIGINT, SIGTERM, SIGHUP: Ctrl-C, a test timeout, a closed
+// terminal).
 //
 // Everything the lab starts runs inside a namespace it created, so teardown
 // can end exactly those processes: the ones `ip netns pids` lists for our
@@ -9,6 +11,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, rm } from "node:fs/promises";
+import { constants } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HostAgent } from "./host-agent-client.js";
 
@@ -78,6 +81,23 @@ export class Netns {
   }
 }
 
+/** Labs not destroyed yet, for the signal handler. */
+const liveLabs = new Set<Lab>();
+let signalsHooked = false;
+
+/** On a terminating signal, destroys every live lab before exiting as the signal would have. */
+function destroyLabsOnSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(name, () => {
+      void Promise.allSettled([...liveLabs].map((lab) => lab.destroy())).finally(() =>
+        process.exit(128 + constants.signals[name]),
+      );
+    });
+  }
+}
+
 export class Lab {
   /** Six hex digits shared by every name of this run. */
   readonly id = randomBytes(3).toString("hex");
@@ -85,6 +105,11 @@ export class Lab {
   private readonly children: ChildProcess[] = [];
   private readonly agents: HostAgent[] = [];
   private destroyed = false;
+
+  constructor() {
+    liveLabs.add(this);
+    destroyLabsOnSignals();
+  }
 
   /** A lab whose namespaces and processes are destroyed when the test ends. */
   static create(t: TeardownTarget): Lab {
@@ -159,6 +184,7 @@ export class Lab {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    liveLabs.delete(this);
     for (const agent of this.agents) await agent.stop();
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
     for (const ns of this.namespaces) {
