@@ -275,16 +275,17 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
 
   private async act(result: PassResult, planned: ObservedDevice | undefined, now: number): Promise<void> {
     const desired = new Map(result.plan.wireguard.peers.map((p) => [p.publicKey, p]));
-    const handshakes = new FreshHandshakes(planned, () => this.readDevice());
+    const kicked: string[] = [];
     for (const [publicKey, decision] of result.decisions) {
       this.logTransition(result.trackers.get(publicKey), decision);
-      if (decision.kick) await this.kick(publicKey, desired.get(publicKey), handshakes, now);
+      if (decision.kick) kicked.push(publicKey);
       if (decision.setEndpoint) {
         const previous = this.trackers.get(publicKey)?.status.lastUsedEndpoint;
         if (previous && !previous.equals(decision.setEndpoint))
           this.metrics.rotations.inc({ reason: "rotate" });
       }
     }
+    await this.kick(kicked, desired, new FreshHandshakes(planned, () => this.readDevice()), now);
     for (const address of result.probes) {
       this.prober.probe(address.toString(), now);
       this.pendingProbes.set(address.toString(), now);
@@ -323,7 +324,7 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
   }
 
   /**
-   * Starts a handshake towards the peer's (new) endpoint now. Toggling the
+   * Starts a handshake towards each peer's (new) endpoint now. Toggling the
    * keepalive is enough for a peer WireGuard has not dialled yet. A peer that
    * holds a session, or that was dialling another endpoint, is re-created
    * instead: WireGuard sends no new initiation within REKEY_TIMEOUT (5 s) of
@@ -333,20 +334,27 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
    * was planning and applying keeps it: the next pass sees the handshake.
    */
   private async kick(
-    publicKey: string,
-    peer: DesiredPeer | undefined,
+    publicKeys: readonly string[],
+    desired: ReadonlyMap<string, DesiredPeer>,
     handshakes: FreshHandshakes,
     now: number,
   ): Promise<void> {
-    const before = this.trackers.get(publicKey)?.status;
-    const hadSession = now - (before?.lastHandshakeTime ?? 0) < SESSION_LIFETIME_MS;
-    const wasDialling = before?.lastUsedEndpoint !== undefined;
-    if (peer?.endpoint && (hadSession || wasDialling)) {
-      if (await handshakes.since(publicKey)) {
-        this.logger.debug({ peer: publicKey }, "handshake while planning; not re-created");
+    const recreate: DesiredPeer[] = [];
+    const toggle: string[] = [];
+    for (const publicKey of publicKeys) {
+      const peer = desired.get(publicKey);
+      const before = this.trackers.get(publicKey)?.status;
+      const hadSession = now - (before?.lastHandshakeTime ?? 0) < SESSION_LIFETIME_MS;
+      const wasDialling = before?.lastUsedEndpoint !== undefined;
+      if (!peer?.endpoint || !(hadSession || wasDialling)) toggle.push(publicKey);
+      else if (!(await handshakes.since(publicKey))) recreate.push(peer);
+      else {
+        this.logger.debug({ peer: shortKey(publicKey) }, "handshake while planning; not re-created");
         this.loop.trigger();
-      } else await this.host.rehandshake(peer);
-    } else await this.host.kick(publicKey, this.config.kubespan.persistentKeepaliveSeconds);
+      }
+    }
+    await this.host.rehandshake(recreate);
+    await this.host.kick(toggle, this.config.kubespan.persistentKeepaliveSeconds);
   }
 
   private remember(result: PassResult): void {

@@ -135,26 +135,28 @@ export class HostApplier {
   }
 
   /**
-   * Forces a fresh handshake with a peer that still holds a session: after an
+   * Forces a fresh handshake with peers that still hold a session: after an
    * endpoint change WireGuard keeps using the old session on the new path and
    * only handshakes at the next rekey (2 min), so nothing would prove the new
-   * path. Re-creating the peer drops the session; its persistent keepalive
-   * then starts a handshake at once.
+   * path. Re-creating a peer drops the session; its persistent keepalive then
+   * starts a handshake at once. All peers of one pass go in two device
+   * operations (remove all, add all), not two per peer.
    */
-  async rehandshake(peer: DesiredPeer): Promise<void> {
+  async rehandshake(peers: readonly DesiredPeer[]): Promise<void> {
+    if (peers.length === 0) return;
     const { backend } = this.requireDevice();
-    await backend.configure({ peers: [{ publicKey: peer.publicKey, remove: true }] });
     await backend.configure({
-      peers: [
-        {
-          publicKey: peer.publicKey,
-          presharedKey: peer.presharedKey,
-          ...(peer.endpoint ? { endpoint: peer.endpoint } : {}),
-          keepaliveSeconds: peer.keepaliveSeconds,
-          replaceAllowedIPs: true,
-          allowedIPs: peer.allowedIPs,
-        },
-      ],
+      peers: peers.map((peer) => ({ publicKey: peer.publicKey, remove: true as const })),
+    });
+    await backend.configure({
+      peers: peers.map((peer) => ({
+        publicKey: peer.publicKey,
+        presharedKey: peer.presharedKey,
+        ...(peer.endpoint ? { endpoint: peer.endpoint } : {}),
+        keepaliveSeconds: peer.keepaliveSeconds,
+        replaceAllowedIPs: true,
+        allowedIPs: peer.allowedIPs,
+      })),
     });
   }
 
@@ -175,10 +177,16 @@ export class HostApplier {
     return this.requireDevice().backend.read();
   }
 
-  /** Makes WireGuard send a handshake to the peer now (spec §14: after an endpoint change). */
-  async kick(publicKey: string, keepaliveSeconds: number): Promise<void> {
+  /**
+   * Makes WireGuard send a handshake to each peer now (spec §14: after an
+   * endpoint change): keepalive off for all of them, then on for all of them.
+   */
+  async kick(publicKeys: readonly string[], keepaliveSeconds: number): Promise<void> {
+    if (publicKeys.length === 0) return;
     const { backend } = this.requireDevice();
-    for (const patch of kickPatches(publicKey, keepaliveSeconds)) await backend.configure(patch);
+    const patches = publicKeys.map((key) => kickPatches(key, keepaliveSeconds));
+    for (const step of [0, 1] as const)
+      await backend.configure({ peers: patches.flatMap((p) => p[step].peers) });
   }
 
   /**

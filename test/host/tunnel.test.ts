@@ -156,4 +156,20 @@ t.test("two nodes through the tunnel", async (t) => {
     t.ok(after - before >= 32, `a keepalive left (${after - before} bytes)`);
     t.equal((await wgDump(nsA, ifA)).peers[0]!.keepalive, "25");
   });
+
+  await t.test("re-creating a peer that holds a session handshakes again at once", async (t) => {
+    t.ok(await ping(nsA, ULA_B));
+    const before = (await wgDump(nsA, ifA)).peers[0]!.latestHandshake;
+    // wg reports handshakes in whole seconds; WireGuard itself would not handshake again for 2 min.
+    await sleep(1_100);
+    const plan = planFor(ifA, a, b, [`${POD_B}/24`], "fix");
+    await agentA.call("rehandshake", { plan: JSON.parse(toWire(plan)) });
+    let latest = before;
+    for (let i = 0; i < 50 && latest === before; i++) {
+      await sleep(100);
+      latest = (await wgDump(nsA, ifA)).peers[0]!.latestHandshake;
+    }
+    t.ok(latest > before, `a new handshake (${before} → ${latest})`);
+    t.ok(await ping(nsA, ULA_B), "traffic flows on the new session");
+  });
 });

@@ -22,7 +22,8 @@ const operations: Record<string, (args: Args) => Promise<unknown>> = {
   applyPeers: async (a) => applier.applyPeers(planFromWire(a["plan"] as Args), await applier.readDevice()),
   teardown: (a) => applier.teardown(planFromWire(a["plan"] as Args)),
   readDevice: () => applier.readDevice(),
-  kick: (a) => applier.kick(String(a["publicKey"]), Number(a["keepaliveSeconds"])),
+  kick: (a) => applier.kick([String(a["publicKey"])], Number(a["keepaliveSeconds"])),
+  rehandshake: (a) => applier.rehandshake(planFromWire(a["plan"] as Args).wireguard.peers),
   "backend.open": async (a) => {
     const ifname = String(a["ifname"]);
     backends.set(ifname, await openBackend(String(a["kind"]), ifname));
