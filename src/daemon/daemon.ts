@@ -36,8 +36,6 @@ import { hostSettings } from "./settings.js";
 
 /** Talos publishes with the server's maximum TTL; refreshes come every TTL/2. */
 export const DISCOVERY_TTL_SECONDS = 30 * 60;
-/** WireGuard's REJECT_AFTER_TIME: a session older than this is gone anyway. */
-const SESSION_LIFETIME_MS = 180_000;
 /** How often an adopted device is re-checked while discovery has not answered yet. */
 const HOLD_POLL_MS = 500;
 
@@ -285,7 +283,7 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
           this.metrics.rotations.inc({ reason: "rotate" });
       }
     }
-    await this.kick(kicked, desired, new FreshHandshakes(planned, () => this.readDevice()), now);
+    await this.kick(kicked, desired, new FreshHandshakes(planned, () => this.readDevice()));
     for (const address of result.probes) {
       this.prober.probe(address.toString(), now);
       this.pendingProbes.set(address.toString(), now);
@@ -324,29 +322,26 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
   }
 
   /**
-   * Starts a handshake towards each peer's (new) endpoint now. Toggling the
-   * keepalive is enough for a peer WireGuard has not dialled yet. A peer that
-   * holds a session, or that was dialling another endpoint, is re-created
-   * instead: WireGuard sends no new initiation within REKEY_TIMEOUT (5 s) of
-   * the last one, and keeps an established session on the new path without
-   * proving it, so a toggle would leave the new endpoint undialled for seconds.
-   * Re-creating drops the session, so a peer that handshook while this pass
-   * was planning and applying keeps it: the next pass sees the handshake.
+   * Starts a handshake towards each peer's (new) endpoint now by re-creating
+   * the peer. Toggling the persistent keepalive would send an initiation only
+   * if WireGuard had sent none in the last 5 s (REKEY_TIMEOUT), and traffic
+   * often has: to a peer that did not know us yet (dropped), or to the
+   * previous candidate. An established session would also carry on over the
+   * new path without proving it. Re-creating drops the session, so a peer that
+   * handshook while this pass was planning and applying keeps it: the next
+   * pass sees the handshake. A peer without an endpoint (left to roaming) is
+   * only toggled. All peers of a pass go to the device together.
    */
   private async kick(
     publicKeys: readonly string[],
     desired: ReadonlyMap<string, DesiredPeer>,
     handshakes: FreshHandshakes,
-    now: number,
   ): Promise<void> {
     const recreate: DesiredPeer[] = [];
     const toggle: string[] = [];
     for (const publicKey of publicKeys) {
       const peer = desired.get(publicKey);
-      const before = this.trackers.get(publicKey)?.status;
-      const hadSession = now - (before?.lastHandshakeTime ?? 0) < SESSION_LIFETIME_MS;
-      const wasDialling = before?.lastUsedEndpoint !== undefined;
-      if (!peer?.endpoint || !(hadSession || wasDialling)) toggle.push(publicKey);
+      if (!peer?.endpoint) toggle.push(publicKey);
       else if (!(await handshakes.since(publicKey))) recreate.push(peer);
       else {
         this.logger.debug({ peer: shortKey(publicKey) }, "handshake while planning; not re-created");

@@ -102,7 +102,7 @@ export interface StepContext {
 export interface Decision {
   /** The endpoint to program now; undefined leaves the kernel's endpoint alone (roaming). */
   readonly setEndpoint: Endpoint | undefined;
-  /** Start a handshake now: toggle persistent keepalive 0 → 25 s. */
+  /** Start a handshake now (the daemon re-creates the peer on the device). */
   readonly kick: boolean;
   /** Step this peer again no later than this (ms). */
   readonly nextCheckAt: number;
