@@ -200,6 +200,10 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
   private async pass(): Promise<number | undefined> {
     const timer = this.metrics.reconcileDuration.startTimer();
     const settings = hostSettings(this.config);
+    // Read before the records and used for this pass only: the snapshot can
+    // arrive while the pass awaits the device, and a pass that saw the records
+    // before it must not take "no affiliates" for the cluster's answer.
+    const synced = this.services.synced();
     const base = {
       config: this.config,
       settings,
@@ -226,7 +230,7 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
       now = Date.now();
       result = planPass({ ...base, now, device, probeOk: (ip) => this.probeOutcome(ip, now) });
     }
-    if (!this.services.synced() && (device?.peers.length ?? 0) > 0) {
+    if (!synced && (device?.peers.length ?? 0) > 0) {
       // An adopted device keeps its peers until discovery has told us who is
       // in the cluster: a restart must not drop traffic, nor must a restart
       // while the discovery service is unreachable.

@@ -128,10 +128,19 @@ t.test("a node killed with SIGKILL under ping comes back without duplicate peers
   n2!.process!.kill("SIGKILL");
   await exited;
   await sleep(2_000);
+  const restartedAt = n2!.log.length;
   startDaemon(mesh, n2!);
   await waitForFullMesh(mesh);
   await sleep(1_000);
   const result = await pinger.stop();
+  // A removed peer loses its session: the restarted daemon adopts the device and must not
+  // take a pass planned before the first snapshot for an empty cluster.
+  const removals = n2!.log
+    .slice(restartedAt)
+    .filter(
+      (line) => line.includes('"host state changed"') && /"area":"wireguard","action":"remove"/.test(line),
+    );
+  t.same(removals, [], "the restarted daemon removed no WireGuard peer");
   t.ok(result.transmitted >= 15, `the ping ran across the kill and restart (${result.transmitted} sent)`);
   t.ok(result.lost.length <= 1, `at most one ping lost (lost: [${result.lost.join(", ")}])`);
   t.comment(`longest gap between replies across the kill and restart: ${result.longestGapS.toFixed(2)} s`);
