@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeSpanClient } from "../src/gen/kubespan/v1/api.js";
 import { api, KUBESPAND, type Mesh, startDaemon, startMesh, waitFor, withLogs } from "../test/lab/mesh.js";
-import { execute, Lab } from "../test/lab/netns.js";
+import { execute, type Lab } from "../test/lab/netns.js";
 import { keyPair, randomKey } from "../test/lab/wg-keys.js";
+import { withBenchLab } from "./bench-lab.js";
 import { firstLog, logEntries, median, Pinger, peerStatuses, seconds } from "./lab-timing.js";
 import { writeResult } from "./result.js";
 
@@ -225,17 +226,12 @@ interface Round extends DaemonRound {
 }
 
 async function round(): Promise<Round> {
-  const teardowns: Array<() => unknown> = [];
-  const t = { teardown: (fn: () => unknown) => teardowns.push(fn) };
-  const lab = Lab.create(t);
-  try {
+  return withBenchLab(async (lab, t) => {
     const mesh = await startMesh(lab, t, { nodes: NODES, startDaemons: false });
     const start = await isolatedStart(mesh);
     const staticMs = await staticMesh(lab, mesh);
     return { ...(await daemonConvergence(mesh)), staticMs, isolatedStart: start };
-  } finally {
-    for (const fn of teardowns.reverse()) await fn();
-  }
+  });
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

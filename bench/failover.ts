@@ -5,15 +5,13 @@
 
 import { wgDump } from "../test/lab/host-tools.js";
 import { peerSpecs, startMesh, waitFor, waitForFullMesh } from "../test/lab/mesh.js";
-import { Lab } from "../test/lab/netns.js";
 import { addSecondLan, hubLinkFor, restoreLans } from "../test/lab/second-lan.js";
+import { round2, withBenchLab } from "./bench-lab.js";
 import { writeResult } from "./result.js";
 
 const ROUNDS = 5;
-const teardowns: Array<() => unknown> = [];
-const lab = Lab.create({ teardown: (fn) => teardowns.push(fn) });
-try {
-  const mesh = await startMesh(lab, { teardown: (fn) => teardowns.push(fn) }, { nodes: 2 });
+await withBenchLab(async (lab, target) => {
+  const mesh = await startMesh(lab, target, { nodes: 2 });
   await addSecondLan(mesh);
   const n1 = mesh.nodes[0]!;
   await waitFor(
@@ -52,10 +50,4 @@ try {
     met: { median: median <= 5 },
   });
   console.log(`failover median ${median.toFixed(2)} s (target ≤ 5 s; Talos waits 275 s before rotating)`);
-} finally {
-  for (const fn of teardowns.reverse()) await fn();
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
+});

@@ -22,7 +22,7 @@ import {
   withLogs,
   writeConfig,
 } from "../test/lab/mesh.js";
-import { Lab } from "../test/lab/netns.js";
+import { withBenchLab } from "./bench-lab.js";
 import { firstLog, logEntries, median, Pinger, peerSpecs, peerStatuses, seconds } from "./lab-timing.js";
 import { writeResult } from "./result.js";
 
@@ -45,10 +45,7 @@ interface Round {
 }
 
 async function round(dead: boolean): Promise<Round> {
-  const teardowns: Array<() => unknown> = [];
-  const t = { teardown: (fn: () => unknown) => teardowns.push(fn) };
-  const lab = Lab.create(t);
-  try {
+  return withBenchLab(async (lab, t) => {
     const mesh = await startMesh(lab, t, { nodes: 2, startDaemons: false });
     for (const [i, node] of mesh.nodes.entries()) {
       // The hub end is up but in no bridge: neighbour discovery goes unanswered, packets vanish.
@@ -104,9 +101,7 @@ async function round(dead: boolean): Promise<Round> {
       pinger?.stop();
       for (const c of clients) c.close();
     }
-  } finally {
-    for (const fn of teardowns.reverse()) await fn();
-  }
+  });
 }
 
 /**

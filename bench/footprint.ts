@@ -23,7 +23,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KUBESPAND, type MeshNode, startMesh, status, waitFor, withLogs } from "../test/lab/mesh.js";
-import { execute, Lab, type Netns } from "../test/lab/netns.js";
+import { execute, type Netns } from "../test/lab/netns.js";
+import { round2, withBenchLab } from "./bench-lab.js";
 import { type CpuProfile, summariseProfile } from "./cpu-profile.js";
 import { writeResult } from "./result.js";
 import { MemberSimulator, TRUST_X_REAL_IP } from "./sim-members.js";
@@ -227,12 +228,8 @@ async function diagnose(mesh: Awaited<ReturnType<typeof startMesh>>, node: MeshN
 }
 
 const mb = (kib: number) => Math.round((kib / 1024) * 10) / 10;
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
-const teardowns: Array<() => unknown> = [];
-const target = { teardown: (fn: () => unknown) => teardowns.push(fn) };
-const lab = Lab.create(target);
-try {
+await withBenchLab(async (lab, target) => {
   const mesh = await startMesh(lab, target, { nodes: 1, serverArgs: [TRUST_X_REAL_IP] });
   const n1 = mesh.nodes[0]!;
   await withLogs(
@@ -248,7 +245,7 @@ try {
 
   const publishStart = performance.now();
   const sim = await MemberSimulator.start(mesh, PEERS);
-  teardowns.push(() => sim.stop());
+  target.teardown(() => sim.stop());
   const publishS = (performance.now() - publishStart) / 1000;
   await withLogs(
     mesh,
@@ -291,6 +288,4 @@ try {
     targets: { kubespand_rss_mb_max: TARGETS.rss_mb, kubespand_cpu_pct_max: TARGETS.cpu_pct },
     met,
   });
-} finally {
-  for (const fn of teardowns.reverse()) await fn();
-}
+});

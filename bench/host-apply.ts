@@ -21,6 +21,7 @@ import { startUserspace, stopUserspace } from "../src/host/wireguard/spawn.js";
 import type { DesiredDevice } from "../src/host/wireguard/types.js";
 import { UapiBackend, uapiSocketPath } from "../src/host/wireguard/uapi.js";
 import { Endpoint, IP, Prefix } from "../src/net/ip.js";
+import { round2 } from "./bench-lab.js";
 
 const SIZES = [1000, 5000];
 const ROUNDS = 9;
@@ -101,8 +102,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Runs the two sides of one comparison in alternating order, WARMUP + ROUNDS times. */
 async function compare(

@@ -24,7 +24,7 @@ import type { PeerStatus } from "../src/gen/kubespan/v1/api.js";
 import { uapiSocketPath } from "../src/host/wireguard/uapi.js";
 import { FAST_TIMERS } from "../src/mesh/probe-policy.js";
 import { api, type MeshNode, startMesh, status, waitFor, withLogs } from "../test/lab/mesh.js";
-import { Lab } from "../test/lab/netns.js";
+import { round1, withBenchLab } from "./bench-lab.js";
 import { DevicePoller } from "./device-poller.js";
 import { writeResult } from "./result.js";
 import { MemberSimulator, SIM_PORT, TRUST_X_REAL_IP } from "./sim-members.js";
@@ -103,10 +103,6 @@ function summary(values: number[]) {
   };
 }
 
-function round1(x: number): number {
-  return Math.round(x * 10) / 10;
-}
-
 /** Publishes a new endpoint for the member and waits (bounded) for the device to show it. */
 async function change(b: Bench, index: number, waitMs: number) {
   const endpoint = `${b.sim.members[index]!.underlay}:${++b.ports[index]!}`;
@@ -171,10 +167,7 @@ async function policy(b: Bench, olderOk: (older: number) => boolean) {
   );
 }
 
-const teardowns: Array<() => unknown> = [];
-const target = { teardown: (fn: () => unknown) => teardowns.push(fn) };
-const lab = Lab.create(target);
-try {
+await withBenchLab(async (lab, target) => {
   const mesh = await startMesh(lab, target, { nodes: 1, serverArgs: [TRUST_X_REAL_IP] });
   const n1 = mesh.nodes[0]!;
   console.log(`lab ${lab.id}: ${MEMBERS} members, ${CHANGES} changes, ${2 * POLICY_SAMPLES} policy samples`);
@@ -183,7 +176,7 @@ try {
     waitFor("n1 to program its interface", async () => (await status(n1)).interface !== ""),
   );
   const sim = await MemberSimulator.start(mesh, MEMBERS);
-  teardowns.push(() => sim.stop());
+  target.teardown(() => sim.stop());
   const poller = new DevicePoller(uapiSocketPath(n1.ifname));
   await withLogs(
     mesh,
@@ -235,6 +228,4 @@ try {
       `(discovery leg p50 ${percentile(discovery, 50).toFixed(1)} ms, p99 ${percentile(discovery, 99).toFixed(1)} ms; ` +
       `target p99 ≤ ${TARGET_P99_MS} ms); ${missed} not propagated`,
   );
-} finally {
-  for (const fn of teardowns.reverse()) await fn();
-}
+});
