@@ -24,7 +24,7 @@ import { deriveProbeKey } from "../mesh/probe-packet.js";
 import type { Endpoint, IP } from "../net/ip.js";
 import { VERSION } from "../version.js";
 import { type FullApply, hostPlanKey, needsFullApply } from "./apply-policy.js";
-import { FreshHandshakes } from "./fresh-handshakes.js";
+import { FreshHandshakes, planDials } from "./dials.js";
 import { HostFacts } from "./host-facts.js";
 import { LastGoodStore } from "./last-good.js";
 import { DaemonMetrics } from "./metrics.js";
@@ -325,35 +325,19 @@ export class Daemon extends EventEmitter<{ change: []; ready: [] }> {
     if (decision.kick) this.logger.debug(peer, "dialling endpoint");
   }
 
-  /**
-   * Starts a handshake towards each peer's (new) endpoint now by re-creating
-   * the peer. Toggling the persistent keepalive would send an initiation only
-   * if WireGuard had sent none in the last 5 s (REKEY_TIMEOUT), and traffic
-   * often has: to a peer that did not know us yet (dropped), or to the
-   * previous candidate. An established session would also carry on over the
-   * new path without proving it. Re-creating drops the session, so a peer that
-   * handshook while this pass was planning and applying keeps it: the next
-   * pass sees the handshake. A peer without an endpoint (left to roaming) is
-   * only toggled. All peers of a pass go to the device together.
-   */
+  /** Starts a handshake towards each peer's (new) endpoint now (dials.ts says how). */
   private async kick(
     publicKeys: readonly string[],
     desired: ReadonlyMap<string, DesiredPeer>,
     handshakes: FreshHandshakes,
   ): Promise<void> {
-    const recreate: DesiredPeer[] = [];
-    const toggle: string[] = [];
-    for (const publicKey of publicKeys) {
-      const peer = desired.get(publicKey);
-      if (!peer?.endpoint) toggle.push(publicKey);
-      else if (!(await handshakes.since(publicKey))) recreate.push(peer);
-      else {
-        this.logger.debug({ peer: shortKey(publicKey) }, "handshake while planning; not re-created");
-        this.loop.trigger();
-      }
+    const dials = await planDials(publicKeys, desired, handshakes);
+    for (const publicKey of dials.skipped) {
+      this.logger.debug({ peer: shortKey(publicKey) }, "handshake while planning; not re-created");
     }
-    await this.host.rehandshake(recreate);
-    await this.host.kick(toggle, this.config.kubespan.persistentKeepaliveSeconds);
+    if (dials.skipped.length > 0) this.loop.trigger();
+    await this.host.rehandshake(dials.recreate);
+    await this.host.kick(dials.toggle, this.config.kubespan.persistentKeepaliveSeconds);
   }
 
   private remember(result: PassResult): void {

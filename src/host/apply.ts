@@ -135,12 +135,10 @@ export class HostApplier {
   }
 
   /**
-   * Forces a fresh handshake with peers that still hold a session: after an
-   * endpoint change WireGuard keeps using the old session on the new path and
-   * only handshakes at the next rekey (2 min), so nothing would prove the new
-   * path. Re-creating a peer drops the session; its persistent keepalive then
-   * starts a handshake at once. All peers of one pass go in two device
-   * operations (remove all, add all), not two per peer.
+   * Makes WireGuard send an initiation to each peer at once, whatever it did
+   * before: re-creating a peer drops its session and its initiation rate
+   * limit, and its persistent keepalive then starts a handshake. All peers go
+   * in two device operations (remove all, add all), not two per peer.
    */
   async rehandshake(peers: readonly DesiredPeer[]): Promise<void> {
     if (peers.length === 0) return;

@@ -1,6 +1,7 @@
 import t from "tap";
-import { FreshHandshakes } from "../../src/daemon/fresh-handshakes.js";
-import { emptyObservedPeer, type ObservedDevice } from "../../src/host/wireguard/types.js";
+import { FreshHandshakes, planDials } from "../../src/daemon/dials.js";
+import { type DesiredPeer, emptyObservedPeer, type ObservedDevice } from "../../src/host/wireguard/types.js";
+import { Endpoint } from "../../src/net/ip.js";
 
 const A = "A".repeat(43) + "=";
 const B = "B".repeat(43) + "=";
@@ -48,3 +49,30 @@ t.test("a device that cannot be read again means no fresh handshake", async (t) 
   const fresh = new FreshHandshakes(device({ [A]: 0 }), async () => undefined);
   t.equal(await fresh.since(A), false);
 });
+
+t.test(
+  "every dial with an endpoint re-creates the peer; without one it toggles; fresh sessions are kept",
+  async (t) => {
+    const C = "C".repeat(43) + "=";
+    const peer = (publicKey: string, endpoint?: string): DesiredPeer => ({
+      publicKey,
+      presharedKey: undefined,
+      endpoint: endpoint === undefined ? undefined : Endpoint.parse(endpoint),
+      keepaliveSeconds: 25,
+      allowedIPs: [],
+    });
+    const desired = new Map([
+      [A, peer(A, "192.0.2.1:51820")],
+      [B, peer(B)],
+      [C, peer(C, "192.0.2.3:51820")],
+    ]);
+    const fresh = new FreshHandshakes(device({ [A]: 0, [C]: 0 }), async () => device({ [A]: 0, [C]: 9_000 }));
+    const dials = await planDials([A, B, C], desired, fresh);
+    t.same(
+      dials.recreate.map((p) => p.publicKey),
+      [A],
+    );
+    t.same(dials.toggle, [B], "no endpoint: only the keepalive toggle is possible");
+    t.same(dials.skipped, [C], "handshook while planning: not re-created");
+  },
+);
